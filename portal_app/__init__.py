@@ -1,0 +1,1 @@
+"""Portal: a self-hosted client portal built with Reflex."""

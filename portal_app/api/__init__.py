@@ -1,0 +1,1 @@
+"""Plain HTTP routes mounted beside Reflex (sign-in cookies, health)."""

@@ -1,0 +1,137 @@
+"""The ``portal`` command: migrate, create-admin, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from portal_app.config import get_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrate() -> None:
+    """Upgrade the database to the latest migration."""
+    from alembic.config import Config
+
+    from alembic import command
+
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from portal_app.services import people
+    from portal_app.services.errors import Invalid
+
+    email = args.email or os.environ.get("PORTAL_ADMIN_EMAIL", "") or "admin@portal.local"
+    password = args.password or os.environ.get("PORTAL_ADMIN_PASSWORD", "")
+    url = get_settings().public_url
+    if args.if_missing and people.any_admin_exists():
+        print(f"An administrator already exists. Sign in at {url}/login")
+        return 0
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(15)
+    try:
+        people.create_admin(email, password, args.name)
+    except Invalid as exc:
+        print(f"Could not create the administrator: {exc}", file=sys.stderr)
+        return 2
+    print(f"Administrator ready. Sign in at {url}/login as {email}")
+    if generated:
+        print(f"  Password (shown once, change it under Account): {password}")
+    return 0
+
+
+DEMO_PASSWORD = "portal-demo-password"  # noqa: S105  (printed for the demo, documented)
+
+
+def _seed_demo(_args: argparse.Namespace) -> int:
+    """A small living portal: two client organizations, their people and the firm's staff."""
+    from sqlmodel import select
+
+    from portal_app.db import session_scope
+    from portal_app.models import Organization, OrganizationStaff, Role, User
+    from portal_app.services.passwords import hash_password
+
+    password_hash = hash_password(DEMO_PASSWORD)
+    staff = [
+        ("Dana Whitfield", "dana@firm.example", Role.STAFF),
+        ("Sam Okafor", "sam@firm.example", Role.STAFF),
+    ]
+    clients = {
+        "Northwind Traders": [
+            ("Ana Trujillo", "ana@northwind.example"),
+            ("Thomas Hardy", "thomas@northwind.example"),
+        ],
+        "Globex Corporation": [
+            ("Hank Scorpio", "hank@globex.example"),
+            ("Mindy Simmons", "mindy@globex.example"),
+        ],
+    }
+    with session_scope() as session:
+
+        def person(name: str, email: str, role: Role, org_id: int | None) -> User:
+            user = session.exec(select(User).where(User.email == email)).first()
+            if user is None:
+                user = User(
+                    email=email,
+                    display_name=name,
+                    role=role,
+                    organization_id=org_id,
+                    password_hash=password_hash,
+                )
+                session.add(user)
+                session.flush()
+            return user
+
+        staff_users = [person(n, e, r, None) for n, e, r in staff]
+        for index, (org_name, members) in enumerate(clients.items()):
+            org = session.exec(select(Organization).where(Organization.name == org_name)).first()
+            if org is None:
+                org = Organization(name=org_name)
+                session.add(org)
+                session.flush()
+            for name, email in members:
+                person(name, email, Role.LIMITED, org.id)
+            assigned = staff_users[index]
+            if session.get(OrganizationStaff, (org.id, assigned.id)) is None:
+                session.add(OrganizationStaff(organization_id=org.id, user_id=assigned.id))
+    print(f"Demo data ready. Every demo person signs in with the password '{DEMO_PASSWORD}':")
+    for name, email, _ in staff:
+        print(f"  staff   {email:28} {name}")
+    for org_name, members in clients.items():
+        for name, email in members:
+            print(f"  client  {email:28} {name} ({org_name})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portal", description="Portal administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the database to the latest migration")
+    admin = sub.add_parser("create-admin", help="create (or reset) an administrator")
+    admin.add_argument("--email", default="")
+    admin.add_argument("--password", default="")
+    admin.add_argument("--name", default="Administrator")
+    admin.add_argument(
+        "--if-missing", action="store_true", help="do nothing when an active administrator exists"
+    )
+    sub.add_parser("seed-demo", help="add two demo client organizations and their people")
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        migrate()
+        print("Database is up to date.")
+        return 0
+    if args.command == "create-admin":
+        return _create_admin(args)
+    return _seed_demo(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

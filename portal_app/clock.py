@@ -1,0 +1,7 @@
+"""Time in one place: timezone-aware UTC (SQLModel's UTCDateTime stores and returns it)."""
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

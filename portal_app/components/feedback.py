@@ -1,0 +1,92 @@
+"""Empty, error and notice panels used across pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def empty_state(
+    icon: str, title: str, text: str, action: rx.Component | None = None
+) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.center(
+                rx.icon(icon, size=28, aria_hidden="true"),
+                width="3.5rem",
+                height="3.5rem",
+                border_radius="full",
+                background=rx.color("accent", 3),
+                color=rx.color("accent", 11),
+            ),
+            rx.heading(title, size="4", as_="h2"),
+            rx.text(text, color_scheme="gray", text_align="center", max_width="28rem"),
+            action if action is not None else rx.fragment(),
+            align="center",
+            spacing="3",
+        ),
+        padding="3rem 1rem",
+        width="100%",
+    )
+
+
+def _panel(code: str, title: str, text: str) -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.text(code, size="1", weight="medium", color_scheme="gray"),
+                rx.heading(title, size="6", as_="h1"),
+                rx.text(text, color_scheme="gray"),
+                rx.link(rx.button("Go to the home page", variant="soft"), href="/"),
+                spacing="3",
+                align="start",
+            ),
+            max_width="28rem",
+            width="100%",
+            size="3",
+        ),
+        padding="3rem 1rem",
+        width="100%",
+    )
+
+
+def forbidden_panel() -> rx.Component:
+    return _panel(
+        "403 · Not allowed",
+        "You don't have access to this page",
+        "This part of the portal is for administrators. If you need it, ask your "
+        "portal administrator.",
+    )
+
+
+def missing_panel() -> rx.Component:
+    return _panel(
+        "404 · Not found",
+        "We couldn't find that page",
+        "The link may be mistyped, or the page was moved or isn't shared with you.",
+    )
+
+
+def field_error(message: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.text(message, size="1", color_scheme="red", role="alert"),
+    )
+
+
+def form_field(
+    label: str,
+    field_id: str,
+    control: rx.Component,
+    error: rx.Var[str] | None = None,
+    hint: str = "",
+) -> rx.Component:
+    """Label above the control, hint and the reason it failed below (STYLE.md)."""
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id),
+        control,
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        field_error(error) if error is not None else rx.fragment(),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )

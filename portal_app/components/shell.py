@@ -1,0 +1,261 @@
+"""The signed-in shell: top bar (logo, name, person menu), sidebar navigation by role,
+and the page body, which shows loading, 403 and 404 states as the page's state says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from portal_app.components.feedback import forbidden_panel, missing_panel
+from portal_app.state.session import SessionState
+
+NavItem = tuple[str, str, str]  # label, icon, href
+
+EVERYONE: list[NavItem] = [("Home", "house", "/"), ("People", "users", "/people")]
+ADMIN: list[NavItem] = [
+    ("People", "user-cog", "/settings/people"),
+    ("Clients", "building-2", "/settings/clients"),
+    ("Outbox", "mail", "/settings/outbox"),
+]
+
+
+def _nav_link(label: str, icon: str, href: str, current: str) -> rx.Component:
+    active = href == current
+    return rx.link(
+        rx.hstack(
+            rx.icon(icon, size=18, aria_hidden="true"),
+            rx.text(label, size="2"),
+            spacing="3",
+            align="center",
+        ),
+        href=href,
+        underline="none",
+        color_scheme="indigo" if active else "gray",
+        high_contrast=True,
+        weight="medium" if active else "regular",
+        aria_current="page" if active else None,
+        padding_x="0.75rem",
+        padding_y="0.5rem",
+        border_radius="var(--radius-2)",
+        background=rx.color("accent", 3) if active else "transparent",
+        _hover={"background": rx.color("gray", 3)},
+        width="100%",
+    )
+
+
+def navigation(current: str) -> rx.Component:
+    return rx.el.nav(
+        rx.vstack(
+            *[_nav_link(*item, current) for item in EVERYONE],
+            rx.cond(
+                SessionState.is_admin,
+                rx.vstack(
+                    rx.text(
+                        "Settings",
+                        size="1",
+                        weight="medium",
+                        color_scheme="gray",
+                        padding_x="0.75rem",
+                        padding_top="1rem",
+                    ),
+                    *[_nav_link(*item, current) for item in ADMIN],
+                    spacing="1",
+                    width="100%",
+                ),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        aria_label="Main",
+        width="100%",
+    )
+
+
+def person_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.me_initials, size="2", radius="full"),
+                rx.text(SessionState.me_name, size="2", display=["none", "none", "block"]),
+                rx.icon("chevron-down", size=16, aria_hidden="true"),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Your account",
+                id="person-menu",
+            ),
+        ),
+        rx.menu.content(
+            rx.box(
+                rx.text(SessionState.me_name, weight="medium", size="2"),
+                rx.text(SessionState.me_email, size="1", color_scheme="gray"),
+                padding="0.5rem 0.75rem",
+            ),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("user", size=16), "Account", on_click=rx.redirect("/account")),
+            rx.menu.item(rx.icon("log-out", size=16), "Sign out", on_click=SessionState.sign_out),
+            rx.menu.item(
+                rx.icon("monitor-x", size=16),
+                "Sign out everywhere",
+                on_click=SessionState.sign_out_everywhere,
+            ),
+            align="end",
+        ),
+    )
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.image(src="/logo.svg", alt="", width="28px", height="28px"),
+            rx.heading(SessionState.portal_name, size="4", weight="bold"),
+            spacing="2",
+            align="center",
+        ),
+        href="/",
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label=SessionState.portal_name + " home",
+    )
+
+
+def mobile_menu(current: str) -> rx.Component:
+    return rx.box(
+        rx.drawer.root(
+            rx.drawer.trigger(
+                rx.icon_button(
+                    rx.icon("menu", size=20),
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Open navigation",
+                ),
+            ),
+            rx.drawer.overlay(z_index="40"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.vstack(
+                        rx.hstack(
+                            brand(),
+                            rx.drawer.close(
+                                rx.icon_button(
+                                    rx.icon("x", size=18),
+                                    variant="ghost",
+                                    color_scheme="gray",
+                                    aria_label="Close navigation",
+                                )
+                            ),
+                            justify="between",
+                            width="100%",
+                        ),
+                        navigation(current),
+                        spacing="5",
+                        padding="1rem",
+                    ),
+                    width="16rem",
+                    height="100%",
+                    top="0",
+                    left="0",
+                    background=rx.color("gray", 1),
+                    z_index="50",
+                    aria_label="Navigation",
+                ),
+            ),
+            direction="left",
+        ),
+        display=["block", "block", "none"],
+    )
+
+
+def top_bar(current: str) -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.hstack(mobile_menu(current), brand(), spacing="3", align="center"),
+            person_menu(),
+            justify="between",
+            align="center",
+            width="100%",
+        ),
+        padding_x=["1rem", "1rem", "1.5rem"],
+        height="3.5rem",
+        display="flex",
+        align_items="center",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        background=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def loading_panel() -> rx.Component:
+    return rx.center(
+        rx.spinner(size="3"),
+        rx.text("Loading…", class_name="sr-only"),
+        padding="4rem",
+        role="status",
+        aria_live="polite",
+    )
+
+
+def page_body(content: rx.Component) -> rx.Component:
+    return rx.match(
+        SessionState.page_status,
+        ("denied", forbidden_panel()),
+        ("missing", missing_panel()),
+        ("ready", content),
+        loading_panel(),
+    )
+
+
+def shell(
+    title: str,
+    current: str,
+    content: Callable[[], rx.Component],
+    actions: rx.Component | None = None,
+) -> rx.Component:
+    """A signed-in page at ``current`` (its nav entry is highlighted): ``content`` shows
+    once the session is resolved and allowed."""
+    header = rx.hstack(
+        rx.heading(title, size="6", as_="h1"),
+        rx.spacer(),
+        rx.cond(SessionState.page_status == "ready", actions) if actions is not None else rx.box(),
+        align="center",
+        width="100%",
+        wrap="wrap",
+        spacing="3",
+    )
+    return rx.box(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        top_bar(current),
+        rx.hstack(
+            rx.el.aside(
+                navigation(current),
+                display=["none", "none", "block"],
+                width="15rem",
+                flex_shrink="0",
+                padding="1rem 0.75rem",
+                border_right=f"1px solid {rx.color('gray', 4)}",
+                min_height="calc(100vh - 3.5rem)",
+                background=rx.color("gray", 1),
+            ),
+            rx.el.main(
+                rx.vstack(
+                    rx.cond(SessionState.page_status == "ready", header),
+                    page_body(content()),
+                    spacing="5",
+                    width="100%",
+                    max_width="72rem",
+                ),
+                id="main",
+                flex="1",
+                min_width="0",
+                padding=["1rem", "1.25rem", "2rem"],
+            ),
+            spacing="0",
+            align="start",
+            width="100%",
+        ),
+        min_height="100vh",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,95 @@
+"""Settings, every one an environment variable with a documented default.
+
+Settings are read lazily (``get_settings()``) so tests and the CLI can point the app at
+another data folder before first use; ``reload_settings()`` drops the cached copy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    portal_name: str
+    port: int
+    public_url: str
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    session_idle_minutes: int
+    session_max_hours: int
+    invitation_days: int
+    password_reset_minutes: int
+    bcrypt_rounds: int
+    trusted_proxy_hops: int
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    port = _int("PORTAL_PORT", 3000)
+    data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data")).resolve()
+    public_url = os.environ.get("PORTAL_PUBLIC_URL", f"http://localhost:{port}").rstrip("/")
+    return Settings(
+        portal_name=os.environ.get("PORTAL_NAME", "Portal"),
+        port=port,
+        public_url=public_url,
+        data_dir=data_dir,
+        database_url=os.environ.get("PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"),
+        redis_url=os.environ.get("PORTAL_REDIS_URL", ""),
+        session_idle_minutes=_int("PORTAL_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int("PORTAL_SESSION_MAX_HOURS", 12),
+        invitation_days=_int("PORTAL_INVITATION_DAYS", 7),
+        password_reset_minutes=_int("PORTAL_PASSWORD_RESET_MINUTES", 60),
+        # bcrypt cost below 12 is refused: it would weaken every stored password.
+        bcrypt_rounds=max(12, _int("PORTAL_BCRYPT_ROUNDS", 12)),
+        trusted_proxy_hops=_int("PORTAL_TRUSTED_PROXY_HOPS", 0),
+        smtp_host=os.environ.get("PORTAL_SMTP_HOST", ""),
+        smtp_port=_int("PORTAL_SMTP_PORT", 25),
+        smtp_user=os.environ.get("PORTAL_SMTP_USER", ""),
+        smtp_password=os.environ.get("PORTAL_SMTP_PASSWORD", ""),
+        smtp_starttls=_bool("PORTAL_SMTP_STARTTLS", False),
+        mail_from=os.environ.get("PORTAL_MAIL_FROM", "portal@localhost"),
+    )
+
+
+def reload_settings() -> Settings:
+    get_settings.cache_clear()
+    from portal_app import db
+
+    db.reset_engine()
+    return get_settings()

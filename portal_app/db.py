@@ -1,0 +1,60 @@
+"""The database engine and unit-of-work sessions (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from portal_app.config import get_settings
+
+_engine: Engine | None = None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        url = get_settings().database_url
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                from pathlib import Path
+
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _engine = create_engine(url, connect_args={"check_same_thread": False})
+            event.listen(_engine, "connect", _sqlite_pragmas)
+        else:
+            _engine = create_engine(url, pool_pre_ping=True)
+    return _engine
+
+
+def reset_engine() -> None:
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on error."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Pages: what the browser shows. No queries and no access decisions here."""

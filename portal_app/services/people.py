@@ -1,0 +1,494 @@
+"""People: listing, inviting, roles, activation and one's own profile.
+
+Admins manage people; everyone sees only the people policy lets them see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
+
+from portal_app import policy
+from portal_app.clock import utcnow
+from portal_app.config import get_settings
+from portal_app.db import session_scope
+from portal_app.models import (
+    Invitation,
+    Organization,
+    OrganizationStaff,
+    Role,
+    User,
+    UserSession,
+)
+from portal_app.policy import Actor
+from portal_app.services import audit, auth, mail, passwords, sessions
+from portal_app.services.errors import Invalid, NotFound
+from portal_app.services.links import portal_url
+from portal_app.services.tokens import new_token, token_hash
+
+ROLE_LABELS = {Role.ADMIN: "Administrator", Role.STAFF: "Staff", Role.LIMITED: "Client"}
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.split() if p[:1].isalnum()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+# The largest id any supported engine stores; a bigger number would make the database
+# driver raise (SQLite: OverflowError) instead of the query finding nothing.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int:
+    """Ids arrive from browsers: anything that isn't a positive integer is 'not found'."""
+    if isinstance(value, bool):
+        raise NotFound()
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    if number <= 0 or number > MAX_ID or str(number) != str(value).strip():
+        raise NotFound()
+    return number
+
+
+def parse_role(value: object) -> Role:
+    try:
+        return Role(str(value))
+    except ValueError as exc:
+        raise Invalid("Choose a role: administrator, staff or client.", field="role") from exc
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    name: str
+    email: str
+    initials: str
+    role: str
+    role_label: str
+    organization_id: int
+    organization_name: str
+    active: bool
+    last_sign_in: str
+    joined: str
+
+
+def person_row(user: User, org_names: dict[int, str]) -> PersonRow:
+    assert user.id is not None
+    return PersonRow(
+        id=user.id,
+        name=user.display_name,
+        email=user.email,
+        initials=_initials(user.display_name),
+        role=user.role,
+        role_label=ROLE_LABELS.get(Role(user.role), user.role),
+        organization_id=user.organization_id or 0,
+        organization_name=org_names.get(user.organization_id or 0, ""),
+        active=user.active,
+        last_sign_in=_date(user.last_sign_in_at) or "Never",
+        joined=_date(user.created_at),
+    )
+
+
+def organization_names(session: Session) -> dict[int, str]:
+    return {org.id: org.name for org in session.exec(select(Organization)) if org.id}
+
+
+def list_people(
+    actor: Actor,
+    search: str = "",
+    role: str = "",
+    organization_id: object = 0,
+    status: str = "",
+) -> list[PersonRow]:
+    """The people ``actor`` may see, filtered; a client never sees another organization."""
+    query = select(User).where(policy.visible_users_filter(actor))
+    search = (search or "").strip().lower()[:100]
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            or_(func.lower(User.display_name).like(pattern), col(User.email).like(pattern))
+        )
+    if role:
+        query = query.where(User.role == parse_role(role))
+    if organization_id not in (0, "0", "", None):
+        query = query.where(User.organization_id == parse_id(organization_id))
+    if status == "active":
+        query = query.where(col(User.active).is_(True))
+    elif status == "inactive":
+        query = query.where(col(User.active).is_(False))
+    with session_scope() as session:
+        names = organization_names(session)
+        users = session.exec(query.order_by(func.lower(User.display_name))).all()
+        return [person_row(user, names) for user in users]
+
+
+def get_person(actor: Actor, user_id: object) -> PersonRow:
+    uid = parse_id(user_id)
+    with session_scope() as session:
+        user = session.exec(
+            select(User).where(User.id == uid, policy.visible_users_filter(actor))
+        ).first()
+        if user is None:
+            raise NotFound()
+        return person_row(user, organization_names(session))
+
+
+# --- invitations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    id: int
+    email: str
+    role_label: str
+    organization_name: str
+    invited_by: str
+    sent: str
+    expires: str
+    expired: bool
+
+
+def _check_placement(session: Session, role: Role, organization_id: object) -> int | None:
+    """Clients belong to exactly one active organization; staff belong to none."""
+    if role != Role.LIMITED:
+        return None
+    if organization_id in (0, "0", "", None):
+        raise Invalid(
+            "Choose the client organization this person belongs to.", field="organization"
+        )
+    org = session.get(Organization, parse_id(organization_id))
+    if org is None or org.archived:
+        raise Invalid("Choose an active client organization.", field="organization")
+    return org.id
+
+
+def _invitation_body(invitation: Invitation, token: str, inviter: str, org: str) -> str:
+    name = get_settings().portal_name
+    days = get_settings().invitation_days
+    where = f" to work with {name} as a member of {org}" if org else f" to {name}"
+    lines = [f"Hello,\n\n{inviter} invited you{where}."]
+    if invitation.message:
+        lines.append(f'\nTheir message:\n"{invitation.message}"')
+    lines.append(
+        f"\nTo accept, open this link and choose your password (it works once, "
+        f"for {days} days):\n\n{portal_url('/invite/' + token)}\n"
+    )
+    lines.append("\nIf you weren't expecting this, you can ignore this message.\n")
+    return "\n".join(lines)
+
+
+def _send_invitation(session: Session, actor: Actor, invitation: Invitation) -> tuple[str, str]:
+    token = new_token()
+    invitation.token_hash = token_hash(token)
+    invitation.expires_at = utcnow() + timedelta(days=get_settings().invitation_days)
+    session.add(invitation)
+    org_name = organization_names(session).get(invitation.organization_id or 0, "")
+    subject = f"{actor.display_name} invited you to {get_settings().portal_name}"
+    return subject, _invitation_body(invitation, token, actor.display_name, org_name)
+
+
+def invite(
+    actor: Actor, email: object, role: object, organization_id: object = 0, message: object = ""
+) -> InvitationRow:
+    """Admins invite by e-mail; the link is one-time and expires (PORTAL_INVITATION_DAYS)."""
+    policy.require(policy.can_manage_people(actor))
+    address = auth.normalize_email(email)
+    the_role = parse_role(role)
+    note = message.strip() if isinstance(message, str) else ""
+    if len(note) > 2000:
+        raise Invalid("Keep the message under 2,000 characters.", field="message")
+    with session_scope() as session:
+        org_id = _check_placement(session, the_role, organization_id)
+        existing = session.exec(select(User).where(User.email == address)).first()
+        if existing is not None and existing.password_hash:
+            raise Invalid(
+                "This person already has an account. Find them in the list.", field="email"
+            )
+        now = utcnow()
+        for old in session.exec(
+            select(Invitation).where(
+                Invitation.email == address,
+                col(Invitation.accepted_at).is_(None),
+                col(Invitation.revoked_at).is_(None),
+            )
+        ):
+            old.revoked_at = now
+            session.add(old)
+        invitation = Invitation(
+            token_hash="",  # set by _send_invitation
+            email=address,
+            role=the_role,
+            organization_id=org_id,
+            inviter_id=actor.user_id,
+            message=note,
+            expires_at=now,
+        )
+        subject, body = _send_invitation(session, actor, invitation)
+        session.flush()
+        audit.record(
+            session,
+            "invitation_sent",
+            actor_id=actor.user_id,
+            target_type="invitation",
+            target_id=invitation.id,
+            email=address,
+            role=str(the_role),
+            organization_id=org_id,
+        )
+        invitation_id = invitation.id
+    mail.send(address, subject, body)
+    return next(row for row in list_invitations(actor) if row.id == invitation_id)
+
+
+def list_invitations(actor: Actor) -> list[InvitationRow]:
+    """Pending (not accepted, not revoked) invitations, newest first."""
+    policy.require(policy.can_manage_people(actor))
+    now = utcnow()
+    with session_scope() as session:
+        names = organization_names(session)
+        users = {u.id: u.display_name for u in session.exec(select(User))}
+        rows = session.exec(
+            select(Invitation)
+            .where(col(Invitation.accepted_at).is_(None), col(Invitation.revoked_at).is_(None))
+            .order_by(col(Invitation.id).desc())
+        ).all()
+        return [
+            InvitationRow(
+                id=inv.id or 0,
+                email=inv.email,
+                role_label=ROLE_LABELS[Role(inv.role)],
+                organization_name=names.get(inv.organization_id or 0, ""),
+                invited_by=users.get(inv.inviter_id, ""),
+                sent=_date(inv.created_at),
+                expires=_date(inv.expires_at),
+                expired=inv.expires_at <= now,
+            )
+            for inv in rows
+        ]
+
+
+def _pending_invitation(session: Session, invitation_id: object) -> Invitation:
+    invitation = session.get(Invitation, parse_id(invitation_id))
+    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        raise NotFound("That invitation was already accepted or revoked.")
+    return invitation
+
+
+def resend_invitation(actor: Actor, invitation_id: object) -> None:
+    """A fresh link and expiry; the old link stops working."""
+    policy.require(policy.can_manage_people(actor))
+    with session_scope() as session:
+        invitation = _pending_invitation(session, invitation_id)
+        subject, body = _send_invitation(session, actor, invitation)
+        audit.record(
+            session,
+            "invitation_resent",
+            actor_id=actor.user_id,
+            target_type="invitation",
+            target_id=invitation.id,
+        )
+        address = invitation.email
+    mail.send(address, subject, body)
+
+
+def revoke_invitation(actor: Actor, invitation_id: object) -> None:
+    policy.require(policy.can_manage_people(actor))
+    with session_scope() as session:
+        invitation = _pending_invitation(session, invitation_id)
+        invitation.revoked_at = utcnow()
+        session.add(invitation)
+        audit.record(
+            session,
+            "invitation_revoked",
+            actor_id=actor.user_id,
+            target_type="invitation",
+            target_id=invitation.id,
+        )
+
+
+# --- managing people -------------------------------------------------------------------
+
+
+def _managed_user(session: Session, user_id: object) -> User:
+    user = session.get(User, parse_id(user_id))
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _other_active_admins(session: Session, user_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, col(User.active).is_(True), User.id != user_id)
+    ).one()
+
+
+def update_person(actor: Actor, user_id: object, role: object, organization_id: object = 0) -> None:
+    """Change someone's role and organization. The last active admin stays an admin."""
+    policy.require(policy.can_manage_people(actor))
+    the_role = parse_role(role)
+    with session_scope() as session:
+        user = _managed_user(session, user_id)
+        assert user.id is not None
+        org_id = _check_placement(session, the_role, organization_id)
+        if (
+            user.role == Role.ADMIN
+            and the_role != Role.ADMIN
+            and not _other_active_admins(session, user.id)
+        ):
+            raise Invalid(
+                "The portal needs at least one administrator. Make someone else "
+                "an administrator first.",
+                field="role",
+            )
+        before = (user.role, user.organization_id)
+        user.role = the_role
+        user.organization_id = org_id
+        session.add(user)
+        if the_role == Role.LIMITED:
+            # A client works with no organization as staff: left assigned, they would
+            # still be shown to (and counted by) the clients they used to serve.
+            session.execute(
+                delete(OrganizationStaff).where(col(OrganizationStaff.user_id) == user.id)
+            )
+        audit.record(
+            session,
+            "person_updated",
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=user.id,
+            before=list(before),
+            after=[str(the_role), org_id],
+        )
+
+
+def set_active(actor: Actor, user_id: object, active: object) -> None:
+    """Deactivating signs the person out everywhere at their next action."""
+    policy.require(policy.can_manage_people(actor))
+    if not isinstance(active, bool):
+        raise Invalid("Choose to activate or deactivate.")
+    with session_scope() as session:
+        user = _managed_user(session, user_id)
+        assert user.id is not None
+        if not active and user.id == actor.user_id:
+            raise Invalid("You can't deactivate your own account.")
+        if not active and user.role == Role.ADMIN and not _other_active_admins(session, user.id):
+            raise Invalid("The portal needs at least one active administrator.")
+        user.active = active
+        session.add(user)
+        if not active:
+            sessions.close_all_for_user(session, user.id)
+        audit.record(
+            session,
+            "person_activated" if active else "person_deactivated",
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=user.id,
+        )
+
+
+def send_password_reset(actor: Actor, user_id: object) -> None:
+    """An admin starts a reset: the person gets a one-time link; nobody sees a password."""
+    policy.require(policy.can_manage_people(actor))
+    with session_scope() as session:
+        user = _managed_user(session, user_id)
+        if not user.active:
+            raise Invalid("Activate this person before resetting their password.")
+        token = auth.issue_password_reset(session, user)
+        audit.record(
+            session,
+            "password_reset_sent",
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=user.id,
+        )
+        recipient, body = user.email, auth.reset_mail_body(user, token)
+    mail.send(recipient, f"Reset your {get_settings().portal_name} password", body)
+
+
+# --- one's own account -----------------------------------------------------------------
+
+
+def update_own_name(actor: Actor, name: object) -> str:
+    display_name = auth.check_display_name(name)
+    with session_scope() as session:
+        user = session.get(User, actor.user_id)
+        if user is None:
+            raise NotFound()
+        user.display_name = display_name
+        session.add(user)
+    return display_name
+
+
+def change_own_password(
+    actor: Actor, current: object, new: object, *, keep_session_token: str = ""
+) -> None:
+    """Current password required; every other session of this person ends."""
+    with session_scope() as session:
+        user = session.get(User, actor.user_id)
+        if user is None:
+            raise NotFound()
+        current_hash = user.password_hash
+    if not passwords.verify_password(current, current_hash):
+        raise Invalid("Your current password isn't right.", field="current_password")
+    passwords.check_new_password(new, email=actor.email)
+    assert isinstance(new, str)
+    new_hash = passwords.hash_password(new)
+    with session_scope() as session:
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        user.password_hash = new_hash
+        session.add(user)
+        keep = token_hash(keep_session_token) if keep_session_token else ""
+        for other in session.exec(select(UserSession).where(UserSession.user_id == actor.user_id)):
+            if other.token_hash != keep:
+                session.delete(other)
+        audit.record(
+            session,
+            "password_changed",
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=actor.user_id,
+        )
+
+
+def create_admin(email: object, password: object, name: object = "Administrator") -> int:
+    """Used by ``portal create-admin``: no actor, run by whoever holds the server."""
+    address = auth.normalize_email(email)
+    display_name = auth.check_display_name(name)
+    passwords.check_new_password(password, email=address)
+    assert isinstance(password, str)
+    password_hash = passwords.hash_password(password)
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.email == address)).first()
+        if user is None:
+            user = User(email=address, display_name=display_name)
+        user.role = Role.ADMIN
+        user.organization_id = None
+        user.active = True
+        user.password_hash = password_hash
+        session.add(user)
+        session.flush()
+        assert user.id is not None
+        audit.record(session, "admin_created", actor_id=None, target_type="user", target_id=user.id)
+        return user.id
+
+
+def any_admin_exists() -> bool:
+    with session_scope() as session:
+        return (
+            session.exec(
+                select(User.id).where(User.role == Role.ADMIN, col(User.active).is_(True))
+            ).first()
+            is not None
+        )

@@ -1,0 +1,90 @@
+"""Sign-in throttling, per account and per client address.
+
+After 5 failures in 30 minutes each further try must wait (30 s, doubling each time);
+after 10 the key is locked until the oldest of those 10 leaves the 30-minute window.
+A success clears the count. Tries refused while waiting are not counted, so a lock
+always lifts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from portal_app.models import LoginAttempt
+from portal_app.services.errors import Throttled
+
+WINDOW = timedelta(minutes=30)
+SLOW_AFTER = 5
+LOCK_AFTER = 10
+FIRST_DELAY_SECONDS = 30
+
+
+def account_key(email: str) -> str:
+    return f"account:{email.strip().lower()[:254]}"
+
+
+def address_key(ip: str) -> str:
+    return f"ip:{ip[:64]}"
+
+
+def _recent_failures(session: Session, key: str, now: datetime) -> list[datetime]:
+    since = now - WINDOW
+    last_success = session.exec(
+        select(func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.key == key, col(LoginAttempt.succeeded).is_(True)
+        )
+    ).one()
+    if last_success is not None and last_success > since:
+        since = last_success
+    rows = session.exec(
+        select(LoginAttempt.attempted_at)
+        .where(
+            LoginAttempt.key == key,
+            col(LoginAttempt.succeeded).is_(False),
+            LoginAttempt.attempted_at > since,
+        )
+        .order_by(col(LoginAttempt.attempted_at).desc())
+        .limit(LOCK_AFTER)
+    ).all()
+    return list(rows)
+
+
+def wait_seconds(session: Session, key: str, now: datetime) -> int:
+    """How long ``key`` must wait before its next try (0: may try now)."""
+    failures = _recent_failures(session, key, now)
+    count = len(failures)
+    if count >= LOCK_AFTER:
+        unlock_at = failures[LOCK_AFTER - 1] + WINDOW
+    elif count >= SLOW_AFTER:
+        delay = FIRST_DELAY_SECONDS * 2 ** (count - SLOW_AFTER)
+        unlock_at = failures[0] + timedelta(seconds=delay)
+    else:
+        return 0
+    remaining = (unlock_at - now).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def check(session: Session, keys: list[str], now: datetime) -> None:
+    """Raise ``Throttled`` when any key must still wait."""
+    wait = max(wait_seconds(session, key, now) for key in keys)
+    if wait > 0:
+        raise Throttled(wait)
+
+
+def record(session: Session, keys: list[str], *, succeeded: bool, now: datetime) -> None:
+    for key in keys:
+        session.add(LoginAttempt(key=key, attempted_at=now, succeeded=succeeded))
+    session.execute(
+        delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < now - timedelta(days=1))
+    )
+
+
+def count_recent(session: Session, key: str, now: datetime, within: timedelta) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key == key, LoginAttempt.attempted_at > now - within)
+    ).one()

@@ -1,0 +1,67 @@
+"""The signed-in person's own account: name and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from portal_app.services import people
+from portal_app.services.errors import Invalid, PortalError
+from portal_app.state.session import SessionState
+
+
+class AccountState(SessionState):
+    name_error: str = ""
+    password_error: str = ""
+    password_error_field: str = ""
+    password_busy: bool = False
+
+    @rx.event
+    async def load(self):
+        actor = await self._actor()
+        if actor is None:
+            return self._sign_in_redirect()
+        self._remember(actor)
+        self.name_error = self.password_error = self.password_error_field = ""
+        self.page_status = "ready"
+        return None
+
+    @rx.event
+    async def save_name(self, form: dict[str, Any]):
+        try:
+            name = await self._call(people.update_own_name, form.get("name", ""))
+        except Invalid as error:
+            self.name_error = str(error)
+            return None
+        except PortalError as error:
+            return self._failed(error)
+        self.name_error = ""
+        self.me_name = name
+        return rx.toast.success("Your name was saved.")
+
+    @rx.event
+    async def change_password(self, form: dict[str, Any]):
+        self.password_busy = True
+        yield
+        try:
+            await self._call(
+                people.change_own_password,
+                form.get("current_password", ""),
+                form.get("new_password", ""),
+                keep_session_token=self._session_token(),
+            )
+        except Invalid as error:
+            self.password_busy = False
+            self.password_error = str(error)
+            self.password_error_field = error.field
+            return
+        except PortalError as error:
+            self.password_busy = False
+            yield self._failed(error)
+            return
+        self.password_busy = False
+        self.password_error = self.password_error_field = ""
+        yield rx.set_value("current_password", "")
+        yield rx.set_value("new_password", "")
+        yield rx.toast.success("Password changed. Your other sessions were signed out.")

@@ -1,0 +1,119 @@
+"""Who is signed in, resolved on the server from the HttpOnly session cookie.
+
+The browser can call any public handler with any arguments, so every handler asks
+``_call`` to run its service as the person the *cookie* names; the Reflex client token
+never identifies anyone. Deactivated or expired sessions end at the next action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import reflex as rx
+
+from portal_app.config import get_settings
+from portal_app.policy import Actor
+from portal_app.services import sessions
+from portal_app.services.errors import Forbidden, NotFound, PortalError, SignedOut
+from portal_app.services.people import ROLE_LABELS
+
+T = TypeVar("T")
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.split() if p[:1].isalnum()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class SessionState(rx.State):
+    """The signed-in person, as the shell shows them (no secrets here)."""
+
+    me_id: int = 0
+    me_name: str = ""
+    me_email: str = ""
+    me_role: str = ""
+    me_role_label: str = ""
+    me_initials: str = ""
+    is_admin: bool = False
+    is_staff: bool = False
+    # "loading" until the page's load handler has run, then "ready", "denied" (403 page)
+    # or "missing" (404 page).
+    page_status: str = "loading"
+    portal_name: str = get_settings().portal_name
+
+    def _session_token(self) -> str:
+        raw = self.router.headers.cookie or ""
+        try:
+            jar = SimpleCookie()
+            jar.load(raw)
+        except CookieError:
+            return ""
+        morsel = jar.get(sessions.COOKIE_NAME)
+        return morsel.value if morsel else ""
+
+    async def _actor(self) -> Actor | None:
+        return await asyncio.to_thread(sessions.resolve, self._session_token())
+
+    async def _call(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a service off the event loop as the signed-in person."""
+        actor = await self._actor()
+        if actor is None:
+            raise SignedOut()
+        self._remember(actor)
+        return await asyncio.to_thread(service, actor, *args, **kwargs)
+
+    def _remember(self, actor: Actor) -> None:
+        self.me_id = actor.user_id
+        self.me_name = actor.display_name
+        self.me_email = actor.email
+        self.me_role = actor.role
+        self.me_role_label = ROLE_LABELS.get(actor.role, actor.role)  # type: ignore[call-overload]
+        self.me_initials = _initials(actor.display_name)
+        self.is_admin = actor.is_admin
+        self.is_staff = actor.is_staff
+
+    def _forget(self) -> None:
+        self.me_id = 0
+        self.me_name = self.me_email = self.me_role = self.me_role_label = ""
+        self.me_initials = ""
+        self.is_admin = self.is_staff = False
+
+    def _sign_in_redirect(self) -> rx.event.EventSpec:
+        self._forget()
+        here = self.router.url.path or "/"
+        return rx.redirect(f"/login?next={quote(here)}&reason=signed_out", replace=True)
+
+    def _failed(self, error: PortalError, *, on_load: bool = False) -> Any:
+        """Turn a domain error into what the person sees."""
+        if isinstance(error, SignedOut):
+            return self._sign_in_redirect()
+        if on_load and isinstance(error, Forbidden):
+            self.page_status = "denied"
+            return None
+        if on_load and isinstance(error, NotFound):
+            self.page_status = "missing"
+            return None
+        return rx.toast.error(str(error), duration=6000)
+
+    @rx.event
+    async def open_page(self):
+        """on_load of every signed-in page: resolve the person or send them to sign in."""
+        self.page_status = "loading"
+        actor = await self._actor()
+        if actor is None:
+            return self._sign_in_redirect()
+        self._remember(actor)
+        self.page_status = "ready"
+        return None
+
+    @rx.event
+    def sign_out(self):
+        return rx.call_script("window.portalPost('/auth/logout')")
+
+    @rx.event
+    def sign_out_everywhere(self):
+        return rx.call_script("window.portalPost('/auth/logout-everywhere')")

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Idempotent project set-up: .venv (Python 3.11 + the package with its [test]
+# extra), .tools (bun and Node 22 from the npm registry) and, with
+# --with-browser, Debian's Chromium for the browser tests.
+# Each step is skipped when its stamp matches its inputs, so a second run is fast.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+BUN_VERSION="1.4.4"
+NODE_SPEC="22"
+WITH_BROWSER=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-browser) WITH_BROWSER=1 ;;
+        -h|--help) echo "usage: scripts/bootstrap.sh [--with-browser]"; exit 0 ;;
+        *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+
+say() { printf '[bootstrap] %s\n' "$*"; }
+
+hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
+
+# --- Python ------------------------------------------------------------------
+PY="${PORTAL_PYTHON:-}"
+if [[ -z "$PY" ]]; then
+    for cand in python3.11 python3; do
+        if command -v "$cand" >/dev/null 2>&1 \
+            && "$cand" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)'; then
+            PY="$cand"; break
+        fi
+    done
+fi
+[[ -n "$PY" ]] || { echo "bootstrap: need Python 3.11 or 3.12 on PATH" >&2; exit 1; }
+
+PY_STAMP=".venv/.portal-stamp"
+py_key="$(printf '%s\n%s\n' "$(hash_of pyproject.toml)" "$("$PY" -c 'import sys; print(sys.version)')" | sha256sum | cut -d' ' -f1)"
+if [[ -x .venv/bin/python && -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$py_key" ]]; then
+    say "python deps: up to date"
+else
+    if [[ ! -x .venv/bin/python ]]; then
+        say "creating .venv with $("$PY" --version 2>&1)"
+        "$PY" -m venv .venv
+    fi
+    say "installing python deps (pip install -e '.[test]')"
+    log=".venv/pip-install.log"
+    if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
+           && .venv/bin/python -m pip install --disable-pip-version-check -e '.[test]'; } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "bootstrap: pip install failed (full log: $log)" >&2
+        exit 1
+    fi
+    echo "$py_key" > "$PY_STAMP"
+    say "python deps: installed"
+fi
+
+# --- JS tools: bun + node 22 from the npm registry -----------------------------
+TOOLS_STAMP=".tools/.portal-stamp"
+tools_key="bun@${BUN_VERSION} node@${NODE_SPEC}"
+if [[ -x .tools/node_modules/.bin/bun && -x .tools/node_modules/.bin/node \
+      && -f "$TOOLS_STAMP" && "$(cat "$TOOLS_STAMP")" == "$tools_key" ]]; then
+    say "bun/node: up to date"
+else
+    command -v npm >/dev/null 2>&1 || { echo "bootstrap: npm is required to fetch bun and node" >&2; exit 1; }
+    say "installing bun@${BUN_VERSION} and node@${NODE_SPEC} into .tools/"
+    mkdir -p .tools
+    if ! npm install --prefix .tools --no-audit --no-fund --loglevel=error \
+        "bun@${BUN_VERSION}" "node@${NODE_SPEC}" >.tools/npm-install.log 2>&1; then
+        tail -n 40 .tools/npm-install.log >&2
+        echo "bootstrap: npm install of bun/node failed" >&2
+        exit 1
+    fi
+    echo "$tools_key" > "$TOOLS_STAMP"
+    say "bun $(.tools/node_modules/.bin/bun --version), node $(.tools/node_modules/.bin/node --version)"
+fi
+
+# --- Chromium for the browser tests --------------------------------------------
+if [[ "$WITH_BROWSER" == 1 ]]; then
+    if [[ -x /usr/bin/chromium ]]; then
+        say "chromium: present"
+    else
+        SUDO=""
+        [[ "$(id -u)" == 0 ]] || SUDO="sudo"
+        say "installing chromium (apt-get)"
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        say "chromium: installed"
+    fi
+fi
+
+say "ready (source scripts/env.sh to use .venv and .tools)"

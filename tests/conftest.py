@@ -1,0 +1,140 @@
+"""Shared fixtures: a freshly migrated portal database and a small, realistic world.
+
+The world is the firm (an administrator and two staff members) and two client
+organizations, Northwind Traders and Globex Corporation, each with two client people.
+Dana works with Northwind, Sam with Globex. Everyone shares one password, hashed once
+per test run: bcrypt at cost 12 takes about a quarter of a second per hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from portal_app import cli, config, db
+from portal_app.models import Organization, OrganizationStaff, Role, User
+from portal_app.policy import Actor, actor_for
+from portal_app.services.passwords import hash_password
+
+PASSWORD = "correct horse battery staple"  # noqa: S105  (test fixture)
+
+# Settings the portal reads from the environment: cleared so the host's own setup
+# (a real SMTP server, a shorter session, ...) can't leak into the tests.
+_PORTAL_ENV = (
+    "PORTAL_NAME",
+    "PORTAL_PORT",
+    "PORTAL_PUBLIC_URL",
+    "PORTAL_REDIS_URL",
+    "PORTAL_SESSION_IDLE_MINUTES",
+    "PORTAL_SESSION_MAX_HOURS",
+    "PORTAL_INVITATION_DAYS",
+    "PORTAL_PASSWORD_RESET_MINUTES",
+    "PORTAL_BCRYPT_ROUNDS",
+    "PORTAL_TRUSTED_PROXY_HOPS",
+    "PORTAL_SMTP_HOST",
+    "PORTAL_SMTP_PORT",
+    "PORTAL_SMTP_USER",
+    "PORTAL_SMTP_PASSWORD",
+    "PORTAL_SMTP_STARTTLS",
+    "PORTAL_MAIL_FROM",
+    "PORTAL_ADMIN_EMAIL",
+    "PORTAL_ADMIN_PASSWORD",
+)
+
+
+@dataclass(frozen=True)
+class PortalDatabase:
+    data_dir: Path
+    path: Path
+    url: str
+
+
+@pytest.fixture
+def portal_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalDatabase]:
+    """An empty SQLite database in a temporary data folder, upgraded to head by alembic."""
+    data_dir = tmp_path / "data"
+    path = data_dir / "portal.db"
+    url = f"sqlite:///{path}"
+    for name in _PORTAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+    config.reload_settings()
+    assert not path.exists(), "the suite must upgrade an empty database"
+    cli.migrate()
+    yield PortalDatabase(data_dir=data_dir, path=path, url=url)
+    # monkeypatch restores the environment after this; leave no cached settings or
+    # engine pointing at the deleted folder.
+    db.reset_engine()
+    config.get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def shared_password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class World:
+    password: str
+    admin: Actor
+    dana: Actor
+    sam: Actor
+    ana: Actor
+    thomas: Actor
+    hank: Actor
+    mindy: Actor
+    northwind_id: int
+    globex_id: int
+
+    @property
+    def northwind_clients(self) -> tuple[Actor, Actor]:
+        return (self.ana, self.thomas)
+
+    @property
+    def globex_clients(self) -> tuple[Actor, Actor]:
+        return (self.hank, self.mindy)
+
+
+@pytest.fixture
+def world(portal_db: PortalDatabase, shared_password_hash: str) -> World:
+    """The firm and its two clients, written straight to the database (no bcrypt)."""
+    with db.session_scope() as session:
+        northwind = Organization(name="Northwind Traders")
+        globex = Organization(name="Globex Corporation")
+        session.add_all([northwind, globex])
+        session.flush()
+
+        def person(name: str, email: str, role: Role, org: Organization | None = None) -> User:
+            user = User(
+                email=email,
+                display_name=name,
+                role=role,
+                organization_id=org.id if org else None,
+                password_hash=shared_password_hash,
+            )
+            session.add(user)
+            return user
+
+        people = {
+            "admin": person("Avery Admin", "admin@firm.example", Role.ADMIN),
+            "dana": person("Dana Whitfield", "dana@firm.example", Role.STAFF),
+            "sam": person("Sam Okafor", "sam@firm.example", Role.STAFF),
+            "ana": person("Ana Trujillo", "ana@northwind.example", Role.LIMITED, northwind),
+            "thomas": person("Thomas Hardy", "thomas@northwind.example", Role.LIMITED, northwind),
+            "hank": person("Hank Scorpio", "hank@globex.example", Role.LIMITED, globex),
+            "mindy": person("Mindy Simmons", "mindy@globex.example", Role.LIMITED, globex),
+        }
+        session.flush()
+        session.add_all(
+            [
+                OrganizationStaff(organization_id=northwind.id, user_id=people["dana"].id),
+                OrganizationStaff(organization_id=globex.id, user_id=people["sam"].id),
+            ]
+        )
+        actors = {key: actor_for(user) for key, user in people.items()}
+        assert northwind.id is not None and globex.id is not None
+        return World(password=PASSWORD, northwind_id=northwind.id, globex_id=globex.id, **actors)
