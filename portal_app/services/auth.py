@@ -144,6 +144,13 @@ def accept_invitation(
     with session_scope() as session:
         invitation = _open_invitation(session, token)
         user = session.exec(select(User).where(User.email == invitation.email)).first()
+        if user is not None and user.password_hash:
+            # Someone made this account after the invitation went out: never let an
+            # invitation overwrite an existing person's password or role.
+            raise Invalid(
+                "This e-mail address already has an account. Sign in instead, "
+                "or use “Forgot your password?”."
+            )
         if user is None:
             user = User(email=invitation.email, display_name=display_name, role=invitation.role)
         user.display_name = display_name

@@ -24,7 +24,7 @@ from portal_app.models import (
     UserSession,
 )
 from portal_app.policy import Actor
-from portal_app.services import audit, auth, mail, passwords, sessions
+from portal_app.services import audit, auth, mail, passwords, sessions, throttle
 from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.links import portal_url
 from portal_app.services.tokens import new_token, token_hash
@@ -433,13 +433,18 @@ def update_own_name(actor: Actor, name: object) -> str:
 def change_own_password(
     actor: Actor, current: object, new: object, *, keep_session_token: str = ""
 ) -> None:
-    """Current password required; every other session of this person ends."""
+    """Current password required (wrong guesses count toward the sign-in throttle);
+    every other session of this person ends."""
+    keys = [throttle.account_key(actor.email)]
     with session_scope() as session:
+        throttle.check(session, keys, utcnow())
         user = session.get(User, actor.user_id)
         if user is None:
             raise NotFound()
         current_hash = user.password_hash
     if not passwords.verify_password(current, current_hash):
+        with session_scope() as session:
+            throttle.record(session, keys, succeeded=False, now=utcnow())
         raise Invalid("Your current password isn't right.", field="current_password")
     passwords.check_new_password(new, email=actor.email)
     assert isinstance(new, str)

@@ -2,8 +2,9 @@
 
 After 5 failures in 30 minutes each further try must wait (30 s, doubling each time);
 after 10 the key is locked until the oldest of those 10 leaves the 30-minute window.
-A success clears the count. Tries refused while waiting are not counted, so a lock
-always lifts.
+A success clears an account's count, not an address's: signing in to one's own
+account must not reset the count of someone guessing other accounts from the same
+address. Tries refused while waiting are not counted, so a lock always lifts.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def address_key(ip: str) -> str:
 
 def _recent_failures(session: Session, key: str, now: datetime) -> list[datetime]:
     since = now - WINDOW
+    if key.startswith("ip:"):
+        return _failures_since(session, key, since)
     last_success = session.exec(
         select(func.max(LoginAttempt.attempted_at)).where(
             LoginAttempt.key == key, col(LoginAttempt.succeeded).is_(True)
@@ -39,6 +42,10 @@ def _recent_failures(session: Session, key: str, now: datetime) -> list[datetime
     ).one()
     if last_success is not None and last_success > since:
         since = last_success
+    return _failures_since(session, key, since)
+
+
+def _failures_since(session: Session, key: str, since: datetime) -> list[datetime]:
     rows = session.exec(
         select(LoginAttempt.attempted_at)
         .where(

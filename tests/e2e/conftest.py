@@ -301,3 +301,14 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def admin_account(portal_server):
+    """The first administrator (what `portal create-admin` makes on a real install)."""
+    from portal_app.services import people
+    from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    with server_env(portal_server):
+        people.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "Olivia Owner")
+    return ADMIN_EMAIL, ADMIN_PASSWORD

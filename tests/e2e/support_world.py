@@ -1,14 +1,19 @@
-"""Building people straight in the test database (the server shares it)."""
+"""The people the browser tests work with, built straight in the server's database."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from portal_app.db import session_scope
 from portal_app.models import User
+from portal_app.policy import Actor, actor_for
 from portal_app.services.passwords import hash_password
+
+ADMIN_EMAIL = "owner@firm.example"
+ADMIN_PASSWORD = "harbour lantern quietly"  # noqa: S105
 
 
 @lru_cache(maxsize=8)
@@ -31,3 +36,16 @@ def add_person(email: str, name: str, role: str, organization_id: int | None, pa
             session.flush()
         assert user.id is not None
         return user.id
+
+
+def admin_actor() -> Actor:
+    with session_scope() as session:
+        return actor_for(session.exec(select(User).where(User.email == ADMIN_EMAIL)).one())
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#welcome")).to_be_visible(timeout=20_000)

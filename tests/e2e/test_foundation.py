@@ -8,29 +8,10 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from portal_app.services import organizations, people
+from portal_app.services import organizations
 from portal_app.services.sessions import COOKIE_NAME
 from tests.e2e.support import assert_accessible, screenshot
-
-ADMIN_EMAIL = "owner@firm.example"
-ADMIN_PASSWORD = "harbour lantern quietly"  # noqa: S105
-
-
-@pytest.fixture(scope="module")
-def admin_account(portal_server):
-    from tests.e2e.support import server_env
-
-    with server_env(portal_server):
-        people.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "Olivia Owner")
-    return ADMIN_EMAIL, ADMIN_PASSWORD
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#welcome")).to_be_visible(timeout=20_000)
+from tests.e2e.support_world import add_person, admin_actor, sign_in
 
 
 def test_admin_invites_client_who_joins_and_is_signed_out_when_deactivated(
@@ -190,10 +171,9 @@ def test_unknown_address_gets_a_404_page(page: Page, admin_account):
 def test_client_sees_only_their_organizations_people(
     browser: Browser, admin_account, portal_server
 ):
-    contoso = organizations.create_organization(_admin_actor(), "Contoso Ltd")
-    globex = organizations.create_organization(_admin_actor(), "Globex Corporation")
+    contoso = organizations.create_organization(admin_actor(), "Contoso Ltd")
+    globex = organizations.create_organization(admin_actor(), "Globex Corporation")
     password = "violet harbour sandwich"  # noqa: S105
-    from tests.e2e.support_world import add_person
 
     add_person("carla@contoso.example", "Carla Contoso", "limited", contoso.id, password)
     add_person("cole@contoso.example", "Cole Contoso", "limited", contoso.id, password)
@@ -209,15 +189,3 @@ def test_client_sees_only_their_organizations_people(
     expect(page.get_by_text("Olivia Owner")).to_have_count(0)
     assert_accessible(page, "client people directory")
     context.close()
-
-
-def _admin_actor():
-    from sqlmodel import select
-
-    from portal_app.db import session_scope
-    from portal_app.models import User
-    from portal_app.policy import actor_for
-
-    with session_scope() as session:
-        user = session.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
-        return actor_for(user)

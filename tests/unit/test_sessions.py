@@ -139,22 +139,11 @@ def test_reactivated_person_needs_to_sign_in_again(world, session_for):
     assert sessions.resolve(token) is None
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        None,
-        "",
-        "garbage",
-        "' OR 1=1 --",
-        "\x00\x00",
-        "\udcff-lone-surrogate",
-        "x" * 201,
-        "x" * 1_000_000,
-    ],
-)
-def test_garbage_or_oversized_token_signs_in_nobody(world, session_for, token):
+def test_garbage_or_oversized_token_signs_in_nobody(world, session_for):
     session_for(world.ana)
-    assert sessions.resolve(token) is None
+    garbage = [None, "", "garbage", "' OR 1=1 --", "\x00\x00", "\udcff-lone-surrogate"]
+    for token in [*garbage, "x" * 201, "x" * 1_000_000, new_token()]:
+        assert sessions.resolve(token) is None, repr(token)[:40]
 
 
 def test_token_hash_itself_is_not_a_token(world, session_for):

@@ -174,11 +174,19 @@ def test_lock_lifts_after_thirty_minutes_and_the_right_password_works(world, dat
     assert auth.sign_in(email, world.password, ip=OFFICE).user_id == world.ana.user_id
 
 
-def test_successful_sign_in_clears_the_failure_count(world):
+def test_successful_sign_in_clears_the_accounts_failure_count(world):
     earlier_failures(4, "ana@northwind.example")
     auth.sign_in("ana@northwind.example", world.password, ip=OFFICE)
-    # Without the reset this would be the fifth failure, and throttled.
-    assert isinstance(wrong_password("ana@northwind.example"), Invalid)
+    # Without the reset this would be the account's fifth failure, and throttled.
+    assert isinstance(wrong_password("ana@northwind.example", ip=ELSEWHERE), Invalid)
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_address_count(world):
+    for n in range(4):
+        earlier_failures(1, f"victim{n}@northwind.example")
+    auth.sign_in("ana@northwind.example", world.password, ip=OFFICE)
+    # The fifth guess from this address, at yet another account, must wait.
+    assert isinstance(wrong_password("victim9@northwind.example"), Throttled)
 
 
 def test_one_address_spraying_many_accounts_is_slowed_down(world):
