@@ -1,4 +1,4 @@
-"""The Reflex app: theme, pages, HTTP routes and start-up."""
+"""The Reflex app: pages, HTTP routes and start-up (the theme is set in rxconfig.py)."""
 
 from __future__ import annotations
 
@@ -36,13 +36,6 @@ def not_found_page() -> rx.Component:
 
 
 app = rx.App(
-    theme=rx.theme(
-        accent_color="indigo",
-        gray_color="slate",
-        radius="medium",
-        appearance="light",
-        scaling="100%",
-    ),
     stylesheets=["/portal.css"],
     head_components=[
         rx.script(src="/portal.js"),
