@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from alembic import context
 from portal_app.db import get_engine
 
 config = context.config

@@ -49,10 +49,15 @@ class Settings:
     smtp_password: str
     smtp_starttls: bool
     mail_from: str
+    max_upload_mb: int
 
     @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def smtp_enabled(self) -> bool:
@@ -84,6 +89,8 @@ def get_settings() -> Settings:
         smtp_password=os.environ.get("PORTAL_SMTP_PASSWORD", ""),
         smtp_starttls=_bool("PORTAL_SMTP_STARTTLS", False),
         mail_from=os.environ.get("PORTAL_MAIL_FROM", "portal@localhost"),
+        # The largest file anyone may upload, in megabytes (at least 1).
+        max_upload_mb=max(1, _int("PORTAL_MAX_UPLOAD_MB", 25)),
     )
 
 

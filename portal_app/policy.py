@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlmodel import col
 
-from portal_app.models import Organization, OrganizationStaff, Role, User
+from portal_app.models import (
+    Organization,
+    OrganizationStaff,
+    Page,
+    PageGrant,
+    PageStaffAccess,
+    Role,
+    User,
+)
 from portal_app.services.errors import Forbidden
 
 
@@ -100,3 +109,69 @@ def visible_organizations_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.organization_id is None:
         return false()
     return Organization.id == actor.organization_id
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def can_create_pages(actor: Actor) -> bool:
+    return actor.is_staff
+
+
+def visible_pages_filter(actor: Actor) -> ColumnElement[bool]:
+    """Pages ``actor`` may open. Admins: all. Staff: pages open to all staff and those
+    they are listed on. Clients: published pages only — the home page, their
+    organization's own home page, and pages granted to them or their organization."""
+    live = col(Page.archived).is_(False)
+    if actor.is_admin:
+        return live
+    if actor.is_staff:
+        listed = select(PageStaffAccess.page_id).where(PageStaffAccess.user_id == actor.user_id)
+        return live & or_(Page.staff_access == "all", col(Page.id).in_(listed))
+    granted = select(PageGrant.page_id).where(
+        or_(
+            PageGrant.user_id == actor.user_id,
+            (PageGrant.organization_id == actor.organization_id)
+            if actor.organization_id is not None
+            else false(),
+        )
+    )
+    global_home = col(Page.is_home).is_(True)
+    own_home = (
+        Page.home_organization_id == actor.organization_id
+        if actor.organization_id is not None
+        else false()
+    )
+    published = col(Page.published_version).is_not(None)
+    return live & published & or_(col(Page.id).in_(granted), global_home, own_home)
+
+
+def can_edit_pages(actor: Actor) -> bool:
+    """Staff edit the pages they can see; clients never edit."""
+    return actor.is_staff
+
+
+def contribute_filter(actor: Actor, page_id: int) -> ColumnElement[bool]:
+    """For a client: a grant on ``page_id`` with level "contribute" (to them or their
+    organization). Staff may always contribute to pages they see."""
+    return (
+        (PageGrant.page_id == page_id)
+        & (PageGrant.level == "contribute")
+        & or_(
+            PageGrant.user_id == actor.user_id,
+            (PageGrant.organization_id == actor.organization_id)
+            if actor.organization_id is not None
+            else false(),
+        )
+    )
+
+
+def sees_content_of(
+    reader: Actor, author_id: int, author_role: str, author_organization_id: int | None
+) -> bool:
+    """Whether ``reader`` may read what a person added to a page (a comment, a thread they
+    started). A page may be shared with several client organizations: a client reads
+    only what staff, they themself and their own organization's people wrote."""
+    if reader.is_staff or author_role in (Role.ADMIN, Role.STAFF) or author_id == reader.user_id:
+        return True
+    return reader.organization_id is not None and author_organization_id == reader.organization_id

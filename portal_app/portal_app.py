@@ -6,21 +6,29 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from portal_app.api import auth as auth_routes
+from portal_app.api import files as file_routes
 from portal_app.api.headers import security_headers
 from portal_app.components.feedback import missing_panel
 from portal_app.config import get_settings
 from portal_app.pages.account import account_page
 from portal_app.pages.auth import forgot_page, invitation_page, reset_page, sign_in_page
+from portal_app.pages.editor import editor_page
 from portal_app.pages.home import directory_page, home_page
+from portal_app.pages.new_page import new_page_page
 from portal_app.pages.outbox import outbox_page
+from portal_app.pages.page_view import page_view_page
 from portal_app.pages.settings_clients import organization_page, settings_clients_page
 from portal_app.pages.settings_people import settings_people_page
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
+from portal_app.state.editor import EditorState
 from portal_app.state.organizations import ClientsState
 from portal_app.state.outbox import OutboxState
+from portal_app.state.page_admin import NewPageState
+from portal_app.state.page_view import PageViewState
 from portal_app.state.people import DirectoryState, PeopleAdminState
 from portal_app.state.session import SessionState
+from portal_app.state.widgets import PageWidgetsState
 
 NAME = get_settings().portal_name
 
@@ -42,7 +50,10 @@ app = rx.App(
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
     html_lang="en",
-    api_transformer=[Starlette(routes=auth_routes.routes), security_headers],
+    api_transformer=[
+        Starlette(routes=[*auth_routes.routes, *file_routes.routes]),
+        security_headers,
+    ],
 )
 
 app.add_page(
@@ -67,38 +78,43 @@ app.add_page(
     on_load=AuthFormState.open_invitation,
 )
 
-app.add_page(
-    home_page, route="/", title=NAME, on_load=[SessionState.open_page, DirectoryState.load]
+
+def signed_in(component, route: str, title: str, *loaders) -> None:
+    """A page for signed-in people: the session (and navigation) resolves first."""
+    app.add_page(
+        component,
+        route=route,
+        title=f"{title} · {NAME}" if title else NAME,
+        on_load=[SessionState.open_page, *loaders],
+    )
+
+
+signed_in(
+    home_page,
+    "/",
+    "",
+    PageViewState.load_home,
+    PageWidgetsState.load_for_viewed_page,
+    DirectoryState.load,
 )
-app.add_page(
-    directory_page,
-    route="/people",
-    title=f"People · {NAME}",
-    on_load=[SessionState.open_page, DirectoryState.load],
+signed_in(directory_page, "/people", "People", DirectoryState.load)
+signed_in(
+    page_view_page,
+    "/pages/[slug]",
+    "Page",
+    PageViewState.load,
+    PageWidgetsState.load_for_viewed_page,
 )
-app.add_page(account_page, route="/account", title=f"Account · {NAME}", on_load=AccountState.load)
-app.add_page(
-    settings_people_page,
-    route="/settings/people",
-    title=f"People · Settings · {NAME}",
-    on_load=PeopleAdminState.load,
-)
-app.add_page(
-    settings_clients_page,
-    route="/settings/clients",
-    title=f"Clients · Settings · {NAME}",
-    on_load=ClientsState.load,
-)
-app.add_page(
+signed_in(new_page_page, "/new-page", "New page", NewPageState.load)
+signed_in(editor_page, "/editor/[page_id]", "Editor", EditorState.load)
+signed_in(account_page, "/account", "Account", AccountState.load)
+signed_in(settings_people_page, "/settings/people", "People · Settings", PeopleAdminState.load)
+signed_in(settings_clients_page, "/settings/clients", "Clients · Settings", ClientsState.load)
+signed_in(
     organization_page,
-    route="/settings/clients/[organization_id]",
-    title=f"Client · Settings · {NAME}",
-    on_load=ClientsState.load_organization,
+    "/settings/clients/[organization_id]",
+    "Client · Settings",
+    ClientsState.load_organization,
 )
-app.add_page(
-    outbox_page,
-    route="/settings/outbox",
-    title=f"Outbox · Settings · {NAME}",
-    on_load=OutboxState.load,
-)
+signed_in(outbox_page, "/settings/outbox", "Outbox · Settings", OutboxState.load)
 app.add_page(not_found_page, route="404", title=f"Not found · {NAME}")

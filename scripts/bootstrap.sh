@@ -36,7 +36,7 @@ fi
 [[ -n "$PY" ]] || { echo "bootstrap: need Python 3.11 or 3.12 on PATH" >&2; exit 1; }
 
 PY_STAMP=".venv/.portal-stamp"
-py_key="$(printf '%s\n%s\n' "$(hash_of pyproject.toml)" "$("$PY" -c 'import sys; print(sys.version)')" | sha256sum | cut -d' ' -f1)"
+py_key="$(printf '%s\n%s\n' "$(hash_of pyproject.toml examples/*/pyproject.toml)" "$("$PY" -c 'import sys; print(sys.version)')" | sha256sum | cut -d' ' -f1)"
 if [[ -x .venv/bin/python && -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$py_key" ]]; then
     say "python deps: up to date"
 else
@@ -44,10 +44,12 @@ else
         say "creating .venv with $("$PY" --version 2>&1)"
         "$PY" -m venv .venv
     fi
-    say "installing python deps (pip install -e '.[test]')"
+    say "installing python deps (pip install -e '.[test]' and the example widget plugin)"
     log=".venv/pip-install.log"
     if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
-           && .venv/bin/python -m pip install --disable-pip-version-check -e '.[test]'; } >"$log" 2>&1; then
+           && .venv/bin/python -m pip install --disable-pip-version-check -e '.[test]' \
+           && .venv/bin/python -m pip install --disable-pip-version-check --no-deps \
+                -e examples/callout-widget; } >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         echo "bootstrap: pip install failed (full log: $log)" >&2
         exit 1

@@ -44,10 +44,80 @@ def _nav_link(label: str, icon: str, href: str, current: str) -> rx.Component:
     )
 
 
+def _page_link(page) -> rx.Component:
+    active = SessionState.current_path == "/pages/" + page.slug
+    return rx.link(
+        rx.hstack(
+            rx.icon(page.icon, size=16, aria_hidden="true"),
+            rx.text(
+                page.title,
+                size="2",
+                trim="both",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+            ),
+            rx.cond(
+                ~page.published, rx.badge("Draft", size="1", variant="outline", color_scheme="gray")
+            ),
+            spacing="2",
+            align="center",
+            min_width="0",
+        ),
+        href="/pages/" + page.slug,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        aria_current=rx.cond(active, "page", None),
+        padding_y="0.4rem",
+        padding_right="0.75rem",
+        padding_left=(page.depth * 0.9 + 0.75).to_string() + "rem",
+        border_radius="var(--radius-2)",
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+        width="100%",
+        data_testid="nav-page",
+    )
+
+
+def _pages_tree() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Pages", size="1", weight="medium", color_scheme="gray"),
+            rx.spacer(),
+            rx.cond(
+                SessionState.is_staff,
+                rx.link(
+                    rx.icon("plus", size=14, aria_hidden="true"),
+                    href="/new-page",
+                    aria_label="New page",
+                    color_scheme="gray",
+                    high_contrast=True,
+                    id="new-page",
+                ),
+            ),
+            padding_x="0.75rem",
+            padding_top="1rem",
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            SessionState.nav_pages.length() > 0,
+            rx.foreach(SessionState.nav_pages, _page_link),
+            rx.text(
+                "No pages shared with you yet.", size="1", color_scheme="gray", padding_x="0.75rem"
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def navigation(current: str) -> rx.Component:
     return rx.el.nav(
         rx.vstack(
             *[_nav_link(*item, current) for item in EVERYONE],
+            _pages_tree(),
             rx.cond(
                 SessionState.is_admin,
                 rx.vstack(
@@ -216,14 +286,20 @@ def shell(
 ) -> rx.Component:
     """A signed-in page at ``current`` (its nav entry is highlighted): ``content`` shows
     once the session is resolved and allowed."""
-    header = rx.hstack(
-        rx.heading(title, size="6", as_="h1"),
-        rx.spacer(),
-        rx.cond(SessionState.page_status == "ready", actions) if actions is not None else rx.box(),
-        align="center",
-        width="100%",
-        wrap="wrap",
-        spacing="3",
+    header = (
+        rx.fragment()
+        if not title
+        else rx.hstack(
+            rx.heading(title, size="6", as_="h1"),
+            rx.spacer(),
+            rx.cond(SessionState.page_status == "ready", actions)
+            if actions is not None
+            else rx.box(),
+            align="center",
+            width="100%",
+            wrap="wrap",
+            spacing="3",
+        )
     )
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),

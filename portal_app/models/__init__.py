@@ -12,16 +12,26 @@ from portal_app.models.accounts import (
 )
 from portal_app.models.audit import AuditEvent
 from portal_app.models.mail import OutboxMessage
+from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
+from portal_app.models.widgets import FormSubmission, StoredFile, WidgetComment
 
 __all__ = [
     "AuditEvent",
+    "FormSubmission",
     "Invitation",
     "LoginAttempt",
     "Organization",
     "OrganizationStaff",
     "OutboxMessage",
+    "Page",
+    "PageGrant",
+    "PageStaffAccess",
+    "PageSubscription",
+    "PageVersion",
     "PasswordReset",
     "Role",
+    "StoredFile",
     "User",
     "UserSession",
+    "WidgetComment",
 ]

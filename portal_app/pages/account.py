@@ -37,7 +37,10 @@ def account_page() -> rx.Component:
                             "E-mail",
                             "account-email",
                             rx.input(
-                                id="account-email", name="email", value=S.me_email, read_only=True,
+                                id="account-email",
+                                name="email",
+                                value=S.me_email,
+                                read_only=True,
                                 width="100%",
                             ),
                             hint="Ask an administrator to change your e-mail address.",

@@ -7,6 +7,8 @@ import reflex as rx
 from portal_app.components.feedback import empty_state
 from portal_app.components.people import person_card
 from portal_app.components.shell import shell
+from portal_app.pages.page_view import page_content
+from portal_app.state.page_view import PageViewState
 from portal_app.state.people import DirectoryState
 from portal_app.state.session import SessionState
 
@@ -71,8 +73,53 @@ def _welcome() -> rx.Component:
     )
 
 
+def _home_content() -> rx.Component:
+    return rx.cond(
+        PageViewState.home_status == "page",
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(PageViewState.page.title, size="5", as_="h2"),
+                    rx.spacer(),
+                    rx.cond(
+                        PageViewState.page.can_edit,
+                        rx.link(
+                            rx.button(rx.icon("pencil", size=14), "Edit", size="1", variant="soft"),
+                            href="/editor/" + PageViewState.page.id.to_string(),
+                        ),
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                page_content(),
+                spacing="4",
+                width="100%",
+            ),
+            size="3",
+            width="100%",
+        ),
+        rx.cond(
+            SessionState.is_admin,
+            rx.card(
+                empty_state(
+                    "house",
+                    "No home page yet",
+                    "Create a page and make it the home page: it's the first thing "
+                    "everyone sees after signing in.",
+                    rx.link(rx.button(rx.icon("plus", size=16), "New page"), href="/new-page"),
+                ),
+                width="100%",
+            ),
+        ),
+    )
+
+
 def home_page() -> rx.Component:
-    return shell("Home", "/", lambda: rx.vstack(_welcome(), _team(), spacing="6", width="100%"))
+    return shell(
+        "Home",
+        "/",
+        lambda: rx.vstack(_welcome(), _home_content(), _team(), spacing="6", width="100%"),
+    )
 
 
 def directory_page() -> rx.Component:

@@ -43,6 +43,17 @@ class Throttled(PortalError):
         super().__init__(_wait_message(self.retry_after_seconds))
 
 
+class Conflict(PortalError):
+    """The thing changed since the caller read it (another editor saved first)."""
+
+    status = 409
+
+    def __init__(
+        self, message: str = "Someone else changed this page. Reload to see their changes."
+    ):
+        super().__init__(message)
+
+
 class SignedOut(PortalError):
     """The session ended (expired, signed out, or the account was deactivated)."""
 

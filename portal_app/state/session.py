@@ -17,8 +17,9 @@ import reflex as rx
 
 from portal_app.config import get_settings
 from portal_app.policy import Actor
-from portal_app.services import sessions
+from portal_app.services import pages, sessions
 from portal_app.services.errors import Forbidden, NotFound, PortalError, SignedOut
+from portal_app.services.pages import NavPage
 from portal_app.services.people import ROLE_LABELS
 
 T = TypeVar("T")
@@ -44,6 +45,9 @@ class SessionState(rx.State):
     # or "missing" (404 page).
     page_status: str = "loading"
     portal_name: str = get_settings().portal_name
+    # The page tree this person may see (sidebar).
+    nav_pages: list[NavPage] = []
+    current_path: str = "/"
 
     def _session_token(self) -> str:
         raw = self.router.headers.cookie or ""
@@ -81,6 +85,7 @@ class SessionState(rx.State):
         self.me_name = self.me_email = self.me_role = self.me_role_label = ""
         self.me_initials = ""
         self.is_admin = self.is_staff = False
+        self.nav_pages = []
 
     def _sign_in_redirect(self) -> rx.event.EventSpec:
         self._forget()
@@ -101,13 +106,16 @@ class SessionState(rx.State):
 
     @rx.event
     async def open_page(self):
-        """on_load of every signed-in page: resolve the person or send them to sign in."""
+        """First on_load of every signed-in page: resolve the person (or send them to
+        sign in) and load their navigation. The page's own loader then sets
+        ``page_status``."""
         self.page_status = "loading"
         actor = await self._actor()
         if actor is None:
             return self._sign_in_redirect()
         self._remember(actor)
-        self.page_status = "ready"
+        self.nav_pages = await asyncio.to_thread(pages.list_navigation, actor)
+        self.current_path = (self.router.url.path or "/")[:300]
         return None
 
     @rx.event

@@ -49,3 +49,16 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#welcome")).to_be_visible(timeout=20_000)
+
+
+def organization_id(name: str) -> int:
+    """The organization called ``name``, created once (fixtures may run again when
+    pytest regroups parametrized tests)."""
+    from portal_app.models import Organization
+    from portal_app.services import organizations
+
+    with session_scope() as session:
+        found = session.exec(select(Organization).where(Organization.name == name)).first()
+        if found is not None and found.id is not None:
+            return found.id
+    return organizations.create_organization(admin_actor(), name).id

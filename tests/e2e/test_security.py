@@ -18,9 +18,9 @@ from sqlmodel import col, select
 
 from portal_app.db import session_scope
 from portal_app.models import Invitation, LoginAttempt, PasswordReset, User, UserSession
-from portal_app.services import organizations, people, sessions
+from portal_app.services import people, sessions
 from portal_app.state.people import PeopleAdminState
-from tests.e2e.support_world import add_person, admin_actor, sign_in
+from tests.e2e.support_world import add_person, admin_actor, organization_id, sign_in
 
 PASSWORD = "copper kettle lighthouse"  # noqa: S105
 
@@ -40,9 +40,9 @@ def world(portal_server, admin_account):
 
     with server_env(portal_server):
         admin = admin_actor()
-        acme = organizations.create_organization(admin, "Acme Security Co")
-        client_id = add_person("cleo@acme.example", "Cleo Client", "limited", acme.id, PASSWORD)
-        return {"admin": admin, "org_id": acme.id, "client_id": client_id}
+        acme_id = organization_id("Acme Security Co")
+        client_id = add_person("cleo@acme.example", "Cleo Client", "limited", acme_id, PASSWORD)
+        return {"admin": admin, "org_id": acme_id, "client_id": client_id}
 
 
 def _age_attempts(seconds: float) -> None:

@@ -1,0 +1,316 @@
+"""Discussion widgets: comments and replies on a page, with @mentions.
+
+Rules enforced here on every call:
+- reading needs the page to be visible and the widget on its live version; posting and
+  editing need the page's "contribute" right (``pages.contribution_target``);
+- a page may be shared with several client organizations, but a client reads only the
+  threads started by staff, by themself or by their own organization's people, and
+  within those only such replies (``policy.sees_content_of``); notifications and
+  @mentions follow the same rule, so a comment never reaches another organization;
+- bodies are stored as plain text (the view escapes them), 1–5000 characters;
+- people edit and delete their own comments; staff may delete any (moderation).
+  Deleting is soft and audited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from portal_app import policy
+from portal_app.clock import utcnow
+from portal_app.db import session_scope
+from portal_app.models import Page, User, WidgetComment
+from portal_app.policy import Actor
+from portal_app.services import audit, mail, pages
+from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services.links import portal_url
+from portal_app.services.people import parse_id
+
+MAX_BODY = 5000
+MAX_MENTIONS = 20
+DELETED_TEXT = "Comment deleted"
+# Control characters other than tab and newline have no place in a comment.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    id: int
+    author: str
+    initials: str
+    time: str
+    body: str
+    mine: bool
+    edited: bool
+    deleted: bool
+    can_edit: bool
+    can_delete: bool
+    replies: list[CommentRow] = field(default_factory=list)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.split() if p[:1].isalnum()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def time_text(value: datetime, now: datetime | None = None) -> str:
+    """Recent times in words ("just now", "5 minutes ago", "yesterday"), else the date."""
+    now = now or utcnow()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    seconds = (now - value).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return "1 hour ago" if hours == 1 else f"{hours} hours ago"
+    if seconds < 2 * 86400:
+        return "yesterday"
+    return value.strftime("%d %b %Y")
+
+
+def _clean_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise Invalid("Write a comment first.", field="body")
+    text = _CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not text:
+        raise Invalid("Write a comment first.", field="body")
+    if len(text) > MAX_BODY:
+        raise Invalid(f"Keep comments under {MAX_BODY} characters.", field="body")
+    return text
+
+
+def _sees(reader: Actor, author: User | None) -> bool:
+    if author is None or author.id is None:
+        return reader.is_staff
+    return policy.sees_content_of(reader, author.id, author.role, author.organization_id)
+
+
+def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[WidgetComment, Page]:
+    """A comment ``actor`` may read: its page visible, its thread readable to them."""
+    comment = session.get(WidgetComment, parse_id(comment_id))
+    if comment is None or comment.deleted_at is not None:
+        raise NotFound("This comment was removed.")
+    page = session.exec(
+        select(Page).where(Page.id == comment.page_id, policy.visible_pages_filter(actor))
+    ).first()
+    if page is None:
+        raise NotFound("This comment was removed.")
+    root = session.get(WidgetComment, comment.parent_id) if comment.parent_id else comment
+    for part in (root, comment):
+        if part is None or not _sees(actor, session.get(User, part.author_id)):
+            raise NotFound("This comment was removed.")
+    return comment, page
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[CommentRow]:
+    """The threads of a discussion widget ``actor`` may read, oldest first, each with its
+    replies. A deleted comment shows as "Comment deleted" only while it has replies."""
+    page, _ = pages.contribution_target(actor, page_id, widget_id, "discussion", contributing=False)
+    with session_scope() as session:
+        rows = session.exec(
+            select(WidgetComment, User)
+            .join(User, col(User.id) == WidgetComment.author_id)
+            .where(WidgetComment.page_id == page.id, WidgetComment.widget_id == widget_id)
+            .order_by(col(WidgetComment.created_at), col(WidgetComment.id))
+        ).all()
+    now = utcnow()
+
+    def row(comment: WidgetComment, author: User, replies: list[CommentRow]) -> CommentRow:
+        assert comment.id is not None
+        mine = comment.author_id == actor.user_id
+        deleted = comment.deleted_at is not None
+        return CommentRow(
+            id=comment.id,
+            author="" if deleted else author.display_name,
+            initials="" if deleted else _initials(author.display_name),
+            time=time_text(comment.created_at, now),
+            body=DELETED_TEXT if deleted else comment.body,
+            mine=mine and not deleted,
+            edited=comment.edited_at is not None and not deleted,
+            deleted=deleted,
+            can_edit=mine and not deleted,
+            can_delete=(mine or actor.is_staff) and not deleted,
+            replies=replies,
+        )
+
+    replies_of: dict[int, list[CommentRow]] = {}
+    for comment, author in rows:
+        if comment.parent_id is None or comment.deleted_at is not None:
+            continue
+        if _sees(actor, author):
+            replies_of.setdefault(comment.parent_id, []).append(row(comment, author, []))
+    threads = []
+    for comment, author in rows:
+        if comment.parent_id is not None or not _sees(actor, author):
+            continue
+        assert comment.id is not None
+        replies = replies_of.get(comment.id, [])
+        if comment.deleted_at is not None and not replies:
+            continue
+        threads.append(row(comment, author, replies))
+    return threads
+
+
+# --- posting -----------------------------------------------------------------------------
+
+
+def _mentioned(session: Session, body: str) -> list[User]:
+    """Active people named in ``body`` as ``@Full Name`` or ``@email``."""
+    if "@" not in body:
+        return []
+    lowered = body.lower()
+    found = []
+    for user in session.exec(select(User).where(col(User.active).is_(True))):
+        for handle in (user.display_name, user.email):
+            handle = handle.strip().lower()
+            if handle and re.search(r"@" + re.escape(handle) + r"(?![\w@-]|\.\w)", lowered):
+                found.append(user)
+                break
+        if len(found) >= MAX_MENTIONS:
+            break
+    return found
+
+
+def _notify(
+    actor: Actor, page: Page, comment: WidgetComment, thread_author: User, title: str
+) -> None:
+    link = portal_url(f"/pages/{page.slug}")
+    assert page.id is not None and thread_author.id is not None
+
+    def reads_thread(reader: Actor) -> bool:
+        return policy.sees_content_of(
+            reader, thread_author.id or 0, thread_author.role, thread_author.organization_id
+        )
+
+    with session_scope() as session:
+        mentioned = []
+        for user in _mentioned(session, comment.body):
+            reader = policy.actor_for(user)
+            if user.id == actor.user_id or not reads_thread(reader):
+                continue
+            # Only people who can see the page: a mention never shows a page to anyone.
+            if session.exec(
+                select(Page.id).where(Page.id == page.id, policy.visible_pages_filter(reader))
+            ).first():
+                mentioned.append(user)
+    mentioned_ids = {u.id for u in mentioned}
+    for user in mentioned:
+        mail.send(
+            user.email,
+            f"{actor.display_name} mentioned you on {page.title}",
+            f"{actor.display_name} mentioned you in “{title}” on {page.title}:\n\n"
+            f"{comment.body}\n\nReply: {link}\n",
+        )
+    pages.notify_subscribers(
+        page.id,
+        exclude_user_id=actor.user_id,
+        subject=f"New comment on {page.title}",
+        body=f"{actor.display_name} commented in “{title}” on {page.title}:\n\n"
+        f"{comment.body}\n\nReply: {link}\n",
+        reader_filter=lambda reader: reader.user_id not in mentioned_ids and reads_thread(reader),
+    )
+
+
+def post_comment(
+    actor: Actor, page_id: object, widget_id: object, body: object, parent_id: object = 0
+) -> CommentRow:
+    """Add a comment (or a reply, where the widget allows them) as ``actor``. Needs the
+    page's contribute right. Subscribers and @mentioned people who can read it are told."""
+    page, config = pages.contribution_target(
+        actor, page_id, widget_id, "discussion", contributing=True
+    )
+    text = _clean_body(body)
+    with session_scope() as session:
+        parent: WidgetComment | None = None
+        if parent_id not in (0, "0", "", None):
+            if not config.get("allow_replies", True):
+                raise Invalid("Replies are turned off for this discussion.")
+            try:
+                parent, _ = _comment(session, actor, parent_id)
+            except NotFound as exc:
+                raise Invalid("The comment you replied to was removed.") from exc
+            if parent.page_id != page.id or parent.widget_id != widget_id:
+                raise Invalid("The comment you replied to was removed.")
+            if parent.parent_id is not None:
+                # One level of threads: a reply to a reply joins the same thread.
+                parent = session.get(WidgetComment, parent.parent_id)
+                if parent is None or parent.deleted_at is not None:
+                    raise Invalid("The comment you replied to was removed.")
+        assert page.id is not None and isinstance(widget_id, str)
+        comment = WidgetComment(
+            page_id=page.id,
+            widget_id=widget_id,
+            parent_id=parent.id if parent else None,
+            author_id=actor.user_id,
+            body=text,
+        )
+        session.add(comment)
+        session.flush()
+        thread_author = session.get(User, parent.author_id if parent else actor.user_id)
+        author = session.get(User, actor.user_id)
+    assert thread_author is not None and author is not None
+    _notify(actor, page, comment, thread_author, str(config.get("title") or "Discussion"))
+    assert comment.id is not None
+    return CommentRow(
+        id=comment.id,
+        author=author.display_name,
+        initials=_initials(author.display_name),
+        time=time_text(comment.created_at),
+        body=comment.body,
+        mine=True,
+        edited=False,
+        deleted=False,
+        can_edit=True,
+        can_delete=True,
+    )
+
+
+def edit_comment(actor: Actor, comment_id: object, body: object) -> None:
+    """People edit only their own comments, and only while they may contribute."""
+    text = _clean_body(body)
+    with session_scope() as session:
+        comment, _ = _comment(session, actor, comment_id)
+        if comment.author_id != actor.user_id:
+            raise Forbidden("You can only edit your own comments.")
+        page_id, widget_id = comment.page_id, comment.widget_id
+    pages.contribution_target(actor, page_id, widget_id, "discussion", contributing=True)
+    with session_scope() as session:
+        comment, _ = _comment(session, actor, comment_id)
+        comment.body = text
+        comment.edited_at = utcnow()
+        session.add(comment)
+
+
+def delete_comment(actor: Actor, comment_id: object) -> None:
+    """Authors delete their own comments; staff may delete any they can see. The row
+    stays (soft delete) so a thread keeps its replies; the deletion is audited."""
+    with session_scope() as session:
+        comment, page = _comment(session, actor, comment_id)
+        if comment.author_id != actor.user_id and not actor.is_staff:
+            raise Forbidden("You can only delete your own comments.")
+        comment.deleted_at = utcnow()
+        session.add(comment)
+        audit.record(
+            session,
+            "comment_deleted",
+            actor_id=actor.user_id,
+            target_type="comment",
+            target_id=comment.id,
+            page_id=page.id,
+            widget_id=comment.widget_id,
+            author_id=comment.author_id,
+        )

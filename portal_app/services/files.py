@@ -1,0 +1,459 @@
+"""Files on widgets: staff attachments and media, and files clients add to form fields.
+
+Rules enforced here on every call:
+- who may upload: staff to attachments, media and form widgets of pages they see;
+  clients only to form widgets of pages where they may contribute;
+- bytes are streamed to private storage with a size limit (``PORTAL_MAX_UPLOAD_MB``);
+  empty files are refused; the display name is cleaned (no folders, no control or
+  direction characters, at most 200 characters);
+- the type is sniffed from the first bytes (``filetype``), never taken from the name or
+  the browser: HTML, SVG, XML, scripts and executables are refused, and so is a file
+  whose name claims a PDF, image or video it isn't;
+- downloading needs the page to be visible; a file added to a form is private to its
+  uploader and staff (a client never reads another person's form files, even a
+  colleague's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import filetype
+from sqlmodel import col, select
+
+from portal_app.clock import utcnow
+from portal_app.config import get_settings
+from portal_app.db import session_scope
+from portal_app.models import Page, StoredFile, User
+from portal_app.policy import Actor
+from portal_app.services import audit, pages
+from portal_app.services.errors import Forbidden, Invalid, NotFound, PortalError
+from portal_app.services.links import portal_url
+from portal_app.services.people import parse_id
+from portal_app.storage import get_storage
+
+STAFF_UPLOAD_TYPES = ("attachments", "media", "form")
+CLIENT_UPLOAD_TYPES = ("form",)
+MAX_NAME = 200
+SNIFF_BYTES = 8192
+READ_CHUNK = 64 * 1024
+
+# Shown in the browser: everything else downloads as an attachment.
+INLINE_TYPES = re.compile(
+    r"^(image/(png|jpeg|gif|webp|avif|bmp)|video/(mp4|webm)|application/pdf)$"
+)
+# Sniffed types that run code when opened.
+DANGEROUS_MIME = {
+    "application/x-msdownload",
+    "application/x-executable",
+    "application/x-sharedlib",
+    "application/x-mach-binary",
+    "application/x-shockwave-flash",
+    "application/wasm",
+    "application/x-google-chrome-extension",
+    "application/x-rpm",
+    "application/x-deb",
+    "application/vnd.ms-cab-compressed",
+}
+DANGEROUS_EXTENSIONS = {
+    "htm", "html", "xhtml", "shtml", "mht", "mhtml", "svg", "svgz", "xml", "xsl", "xslt",
+    "js", "mjs", "jse", "vbs", "vbe", "wsf", "wsh", "hta", "ps1", "psm1", "bat", "cmd",
+    "com", "exe", "dll", "scr", "msi", "msp", "cpl", "jar", "apk", "app", "dmg", "pkg",
+    "sh", "bash", "zsh", "csh", "command", "run", "bin", "elf", "so", "dylib", "lnk",
+    "reg", "inf", "swf", "wasm", "crx", "deb", "rpm", "php", "phtml", "asp", "aspx", "jsp",
+    "py", "pl", "rb", "cgi",
+}  # fmt: skip
+# Machine code filetype doesn't know: Mach-O (both byte orders, 32/64-bit, fat).
+_MACHO = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
+_MARKUP = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|svg|iframe|object|embed|meta|"
+    rb"\?xml|xsl:|xml-stylesheet)",
+    re.IGNORECASE,
+)
+_NAME_JUNK = re.compile(r'[<>:"|?*]')
+TEXT_TYPES = {"txt": "text/plain", "csv": "text/csv", "md": "text/markdown", "log": "text/plain"}
+TYPE_LABELS = {
+    "application/pdf": "PDF document",
+    "application/zip": "ZIP archive",
+    "application/msword": "Word document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.ms-excel": "Excel spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
+    "application/vnd.ms-powerpoint": "PowerPoint presentation",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+        "PowerPoint presentation"
+    ),
+    "text/plain": "Text file",
+    "text/csv": "CSV file",
+    "text/markdown": "Text file",
+}
+
+
+class TooLarge(PortalError):
+    status = 413
+
+    def __init__(self, limit_mb: int):
+        super().__init__(f"This file is larger than {limit_mb} MB. Choose a smaller file.")
+
+
+class UnsupportedType(PortalError):
+    status = 415
+
+    def __init__(self, message: str = "This kind of file can't be uploaded here."):
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    name: str
+    size: str
+    type_label: str
+    created: str
+    uploader: str
+    url: str
+    inline: bool
+    can_delete: bool
+
+
+# --- names, sizes and types ------------------------------------------------------------
+
+
+def clean_filename(raw: object) -> str:
+    """A display name safe to show and to put in a header: the last path part only, no
+    control or bidi characters, no characters Windows refuses, at most 200 characters
+    (keeping the extension)."""
+    name = raw if isinstance(raw, str) else ""
+    name = unicodedata.normalize("NFC", name)
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = _NAME_JUNK.sub("_", name)
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > MAX_NAME:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10 and stem:
+            name = stem[: MAX_NAME - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_NAME]
+    return name or "file"
+
+
+def _extension(name: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    if size < 1024 * 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / (1024 * 1024 * 1024):.1f} GB"
+
+
+def type_label(content_type: str) -> str:
+    if content_type in TYPE_LABELS:
+        return TYPE_LABELS[content_type]
+    major, _, minor = content_type.partition("/")
+    if major in ("image", "video", "audio"):
+        return f"{minor.removeprefix('x-').split('+')[0].upper()} {major}"
+    return "File"
+
+
+def is_inline(content_type: str) -> bool:
+    return bool(INLINE_TYPES.match(content_type))
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    # UTF-16/32 text would hide markup from a byte search: treat it as markup-ish too
+    # unless it decodes to text without any tags.
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(codec, "ignore").encode("utf-8", "ignore")
+    return bool(_MARKUP.search(head))
+
+
+def sniff_type(name: str, head: bytes) -> str:
+    """The content type to store and serve, from the first bytes. Raises
+    ``UnsupportedType`` for anything that runs code or renders as a web page in a
+    browser, and for a file whose name claims a type its bytes aren't."""
+    extension = _extension(name)
+    if extension in DANGEROUS_EXTENSIONS:
+        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    if head.startswith(_MACHO) or head.startswith(b"#!"):
+        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    kind = filetype.guess(head)
+    sniffed = kind.mime if kind is not None else ""
+    if sniffed in DANGEROUS_MIME:
+        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    if not sniffed and _looks_like_markup(head):
+        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    claimed = (mimetypes.guess_type("f." + extension)[0] or "") if extension else ""
+    claimed_kind = _kind(claimed)
+    if claimed_kind and claimed_kind != _kind(sniffed):
+        label = "PDF" if claimed_kind == "pdf" else claimed_kind
+        raise UnsupportedType(
+            f"This file is named like a {label} but isn't one. Check the file and try again."
+        )
+    if sniffed:
+        return sniffed
+    return TEXT_TYPES.get(extension, "application/octet-stream")
+
+
+def _kind(content_type: str) -> str:
+    """The kinds a browser renders inline, which a name must not fake."""
+    if content_type == "application/pdf":
+        return "pdf"
+    major = content_type.partition("/")[0]
+    if major in ("image", "video", "audio"):
+        return major
+    return ""
+
+
+# --- reading what arrives ----------------------------------------------------------------
+
+
+def _chunks_of(source: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
+    read = getattr(source, "read", None)
+    if callable(read):
+        while chunk := read(READ_CHUNK):
+            yield chunk
+        return
+    for chunk in source:  # type: ignore[union-attr]
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise Invalid("The file could not be read. Try again.")
+        yield bytes(chunk)
+
+
+class _Measured:
+    """Passes chunks through while counting, hashing, keeping the first bytes and
+    stopping at the size limit (so a huge upload never fills the disk)."""
+
+    def __init__(self, source: Iterable[bytes] | IO[bytes], limit: int, limit_mb: int):
+        self.source, self.limit, self.limit_mb = source, limit, limit_mb
+        self.size = 0
+        self.head = b""
+        self.digest = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in _chunks_of(self.source):
+            if not chunk:
+                continue
+            self.size += len(chunk)
+            if self.size > self.limit:
+                raise TooLarge(self.limit_mb)
+            if len(self.head) < SNIFF_BYTES:
+                self.head += chunk[: SNIFF_BYTES - len(self.head)]
+            self.digest.update(chunk)
+            yield chunk
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+def _row(file: StoredFile, actor: Actor, uploader: str) -> FileRow:
+    assert file.id is not None
+    return FileRow(
+        id=file.id,
+        name=file.filename,
+        size=size_text(file.size),
+        type_label=type_label(file.content_type),
+        created=file.created_at.strftime("%d %b %Y"),
+        uploader=uploader,
+        url=f"/files/{file.id}",
+        inline=is_inline(file.content_type),
+        can_delete=actor.is_staff or file.uploader_id == actor.user_id,
+    )
+
+
+def _upload_target(actor: Actor, page_id: object, widget_id: object) -> tuple[Page, str]:
+    page, type_name, _, may_contribute = pages.live_widget(actor, page_id, widget_id)
+    if actor.is_staff:
+        allowed = type_name in STAFF_UPLOAD_TYPES
+    else:
+        allowed = type_name in CLIENT_UPLOAD_TYPES and may_contribute
+    if not allowed:
+        raise Forbidden("Files can't be added here.")
+    return page, type_name
+
+
+def save_upload(
+    actor: Actor,
+    page_id: object,
+    widget_id: object,
+    filename: object,
+    chunks: Iterable[bytes] | IO[bytes],
+    declared_type: object = "",
+) -> FileRow:
+    """Store an uploaded file on a widget (see the module rules). ``declared_type`` (what
+    the browser said) is never trusted: the stored type comes from the bytes."""
+    page, type_name = _upload_target(actor, page_id, widget_id)
+    settings = get_settings()
+    name = clean_filename(filename)
+    # Refuse by name before reading a byte.
+    if _extension(name) in DANGEROUS_EXTENSIONS:
+        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    storage = get_storage()
+    measured = _Measured(chunks, settings.max_upload_bytes, settings.max_upload_mb)
+    stored_name = storage.write(measured)
+    try:
+        if measured.size == 0:
+            raise Invalid("This file is empty.")
+        content_type = sniff_type(name, measured.head)
+        assert page.id is not None and isinstance(widget_id, str)
+        with session_scope() as session:
+            row = StoredFile(
+                page_id=page.id,
+                widget_id=widget_id,
+                uploader_id=actor.user_id,
+                filename=name,
+                stored_name=stored_name,
+                size=measured.size,
+                content_type=content_type,
+                sha256=measured.digest.hexdigest(),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                "file_uploaded",
+                actor_id=actor.user_id,
+                target_type="file",
+                target_id=row.id,
+                page_id=page.id,
+                widget_id=widget_id,
+                name=name,
+                size=measured.size,
+            )
+    except BaseException:
+        storage.delete(stored_name)
+        raise
+    if actor.is_limited:
+        # A client's form file is private to them and staff: only staff hear about it.
+        pages.notify_subscribers(
+            page.id,
+            exclude_user_id=actor.user_id,
+            subject=f"New file on {page.title}",
+            body=f"{actor.display_name} uploaded “{name}” ({size_text(measured.size)}) "
+            f"on {page.title}.\n\nOpen it: {portal_url('/pages/' + page.slug)}\n",
+            reader_filter=lambda reader: reader.is_staff,
+        )
+    return _row(row, actor, actor.display_name)
+
+
+def _readable(actor: Actor, file: StoredFile, type_name: str) -> bool:
+    """Form files: only their uploader and staff. Other files: all who see the widget."""
+    if type_name == "form":
+        return actor.is_staff or file.uploader_id == actor.user_id
+    return True
+
+
+def list_files(actor: Actor, page_id: object, widget_id: object) -> list[FileRow]:
+    """The files on a widget ``actor`` may download, newest first."""
+    page, type_name, _, _ = pages.live_widget(actor, page_id, widget_id)
+    with session_scope() as session:
+        query = (
+            select(StoredFile, User)
+            .join(User, col(User.id) == StoredFile.uploader_id)
+            .where(
+                StoredFile.page_id == page.id,
+                StoredFile.widget_id == widget_id,
+                col(StoredFile.deleted_at).is_(None),
+            )
+            .order_by(col(StoredFile.created_at).desc(), col(StoredFile.id).desc())
+        )
+        if type_name == "form" and not actor.is_staff:
+            query = query.where(StoredFile.uploader_id == actor.user_id)
+        rows = session.exec(query).all()
+    return [
+        _row(file, actor, user.display_name)
+        for file, user in rows
+        if _readable(actor, file, type_name)
+    ]
+
+
+def _file_for(actor: Actor, file_id: object) -> tuple[StoredFile, str]:
+    """A live file ``actor`` may read, with its widget's type; NotFound otherwise (the
+    same answer whether it doesn't exist or isn't theirs to see)."""
+    with session_scope() as session:
+        file = session.get(StoredFile, parse_id(file_id))
+    if file is None or file.deleted_at is not None:
+        raise NotFound("This file doesn't exist or isn't shared with you.")
+    try:
+        _, type_name, _, _ = pages.live_widget(actor, file.page_id, file.widget_id)
+    except (NotFound, Invalid) as exc:
+        raise NotFound("This file doesn't exist or isn't shared with you.") from exc
+    if not _readable(actor, file, type_name):
+        raise NotFound("This file doesn't exist or isn't shared with you.")
+    return file, type_name
+
+
+def open_for_download(actor: Actor, file_id: object) -> tuple[StoredFile, Path]:
+    """The file row and where its bytes are, when ``actor`` may download it: the page
+    is visible to them and the widget is on it; a form's files only to their uploader
+    and staff."""
+    file, _ = _file_for(actor, file_id)
+    path = get_storage().path(file.stored_name)
+    if not path.is_file():
+        raise NotFound("This file doesn't exist or isn't shared with you.")
+    return file, path
+
+
+def get_file(actor: Actor, file_id: object) -> FileRow:
+    """One file's row (for a form submission's value), under the same rule as download."""
+    file, _ = _file_for(actor, file_id)
+    with session_scope() as session:
+        uploader = session.get(User, file.uploader_id)
+    return _row(file, actor, uploader.display_name if uploader else "")
+
+
+def delete_file(actor: Actor, file_id: object) -> None:
+    """The uploader or staff delete a file; its bytes are removed and the deletion is
+    audited (the row stays for the record)."""
+    file, _ = _file_for(actor, file_id)
+    if not actor.is_staff and file.uploader_id != actor.user_id:
+        raise Forbidden("You can only delete files you uploaded.")
+    with session_scope() as session:
+        row = session.get(StoredFile, file.id)
+        assert row is not None
+        row.deleted_at = utcnow()
+        session.add(row)
+        audit.record(
+            session,
+            "file_deleted",
+            actor_id=actor.user_id,
+            target_type="file",
+            target_id=row.id,
+            page_id=row.page_id,
+            widget_id=row.widget_id,
+            name=row.filename,
+        )
+    get_storage().delete(file.stored_name)
+
+
+def file_owned_by(actor: Actor, page_id: int, widget_id: str, file_id: object) -> StoredFile:
+    """For form values: a live file ``actor`` uploaded to this very widget."""
+    try:
+        number = parse_id(file_id)
+    except NotFound as exc:
+        raise Invalid("Upload the file again.") from exc
+    with session_scope() as session:
+        file = session.get(StoredFile, number)
+    if (
+        file is None
+        or file.deleted_at is not None
+        or file.uploader_id != actor.user_id
+        or file.page_id != page_id
+        or file.widget_id != widget_id
+    ):
+        raise Invalid("Upload the file again.")
+    return file

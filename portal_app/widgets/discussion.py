@@ -1,0 +1,28 @@
+"""Discussion: threaded comments; clients take part where the page grants contribute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from portal_app.widgets.base import WidgetConfig, WidgetType
+
+
+class DiscussionConfig(WidgetConfig):
+    title: str = Field(default="Discussion", max_length=200, title="Title")
+    allow_replies: bool = Field(default=True, title="Allow replies to comments")
+
+
+class Discussion(WidgetType):
+    name = "discussion"
+    label = "Discussion"
+    icon = "messages-square"
+    description = "Comments and replies; @mention someone to notify them."
+    Config = DiscussionConfig
+    accepts_contributions = True
+
+    def view(self, widget: Any) -> Any:
+        from portal_app.components.widget_views import discussion_view
+
+        return discussion_view(widget)
