@@ -65,6 +65,46 @@ def _media_upload(field: EditorField) -> rx.Component:
     )
 
 
+def _rich_text_image_upload() -> rx.Component:
+    """Images in rich text come from the page's own files (the sanitizer drops others)."""
+    url = "/files/upload?page=" + S.draft.id.to_string() + "&widget=" + S.selected_id
+    return rx.hstack(
+        rx.el.input(
+            type="file",
+            id="upload-input-richtext",
+            name="richtext_upload",
+            accept="image/png,image/jpeg,image/gif,image/webp",
+            hidden=True,
+            aria_hidden="true",
+            tab_index=-1,
+        ),
+        rx.button(
+            rx.icon("image-plus", size=14),
+            "Insert image",
+            type="button",
+            size="1",
+            variant="soft",
+            on_click=rx.call_script(
+                "window.portalUpload('richtext', '" + url + "')",
+                callback=S.rich_text_image_uploaded,
+            ),
+        ),
+        rx.el.progress(
+            id="upload-progress-richtext",
+            max=100,
+            value=0,
+            hidden=True,
+            aria_label="Upload progress",
+        ),
+        rx.text(
+            id="upload-progress-label-richtext", size="1", color_scheme="gray", aria_live="polite"
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
 def _form_fields_builder() -> rx.Component:
     def row(field, index) -> rx.Component:
         prefix = "field_" + index.to_string()
@@ -189,6 +229,7 @@ def _type_form(widget_type: WidgetType) -> rx.Component:
                     placeholder="Write something…",
                     min_height="14rem",
                 ),
+                _rich_text_image_upload(),
                 rx.text("Changes save automatically.", size="1", color_scheme="gray"),
                 spacing="2",
                 width="100%",

@@ -4,6 +4,7 @@ the property panel, autosave status, publish, history, sharing and preview."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.core.banner import has_connection_errors
 
 from portal_app.components import dnd
 from portal_app.components.feedback import field_error, form_field
@@ -16,6 +17,27 @@ from portal_app.widgets.registry import widget_types
 
 
 def _status() -> rx.Component:
+    offline = rx.hstack(
+        rx.icon("wifi-off", size=16, color=rx.color("amber", 11)),
+        rx.text(
+            "Connection lost — your changes will save when it returns.",
+            size="2",
+            color_scheme="amber",
+            high_contrast=True,
+        ),
+        spacing="2",
+        align="center",
+        id="offline-status",
+    )
+    return rx.box(
+        rx.cond(has_connection_errors, offline, _saved_status()),
+        role="status",
+        aria_live="polite",
+        id="save-status",
+    )
+
+
+def _saved_status() -> rx.Component:
     return rx.box(
         rx.match(
             S.save_status,
@@ -58,9 +80,6 @@ def _status() -> rx.Component:
                 align="center",
             ),
         ),
-        role="status",
-        aria_live="polite",
-        id="save-status",
     )
 
 

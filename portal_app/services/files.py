@@ -1,7 +1,8 @@
 """Files on widgets: staff attachments and media, and files clients add to form fields.
 
 Rules enforced here on every call:
-- who may upload: staff to attachments, media and form widgets of pages they see;
+- who may upload: staff to attachments, media, rich text (images) and form widgets of
+  pages they see;
   clients only to form widgets of pages where they may contribute;
 - bytes are streamed to private storage with a size limit (``PORTAL_MAX_UPLOAD_MB``);
   empty files are refused; the display name is cleaned (no folders, no control or
@@ -39,7 +40,7 @@ from portal_app.services.links import portal_url
 from portal_app.services.people import parse_id
 from portal_app.storage import get_storage
 
-STAFF_UPLOAD_TYPES = ("attachments", "media", "form")
+STAFF_UPLOAD_TYPES = ("attachments", "media", "form", "rich_text")
 CLIENT_UPLOAD_TYPES = ("form",)
 MAX_NAME = 200
 SNIFF_BYTES = 8192

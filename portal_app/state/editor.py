@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape as html_escape
 from typing import Any
 
 import reflex as rx
@@ -471,6 +472,29 @@ class EditorState(SessionState):
         except PortalError as error:
             return self._failed(error)
         return None
+
+    @rx.event
+    async def rich_text_image_uploaded(self, result: dict[str, Any]):
+        """An image uploaded from the rich text panel joins the text where it ends."""
+        if not isinstance(result, dict) or not result.get("ok"):
+            message = str((result or {}).get("message", "")) if isinstance(result, dict) else ""
+            return rx.toast.error(message) if message else None
+        file_id = result.get("id")
+        if self.selected_type != "rich_text" or not isinstance(file_id, int) or file_id <= 0:
+            return None
+        alt = html_escape(str(result.get("name", ""))[:200])
+        html = (
+            str(self.selected_config.get("html", ""))
+            + f'<p><img src="/files/{file_id}" alt="{alt}"></p>'
+        )
+        self.save_status = "saving"
+        try:
+            await self._apply(
+                "update_widget", {"widget_id": self.selected_id, "config": {"html": html}}
+            )
+        except PortalError as error:
+            return self._failed(error)
+        return rx.toast.success("Image added to the text.")
 
     @rx.event
     def add_form_field(self):

@@ -229,3 +229,56 @@ def test_example_plugin_widget_is_in_the_palette_and_renders(page: Page, admin_a
     page.goto("/pages/plugin-showcase")
     expect(page.get_by_test_id("callout")).to_contain_text("Deadline: 31 January")
     expect(page).to_have_url(re.compile(r"/pages/plugin-showcase$"))
+
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\x3e\x63\xdd" * 2 + b"\x00" + b"\x3e\x63\xdd" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_rich_text_images_come_from_the_pages_own_files(page: Page, admin_account, tmp_path):
+    from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    admin = admin_actor()
+    draft = pages.create_page(admin, "Office map")
+    column = draft.sections[0].columns[0].id
+    pages.edit_draft(
+        admin,
+        draft.id,
+        draft.revision,
+        "add_widget",
+        {"type_name": "rich_text", "column": column, "index": 0},
+    )
+    image = tmp_path / "floor-plan.png"
+    image.write_bytes(_tiny_png())
+
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/editor/{draft.id}")
+    page.get_by_role("button", name="Edit Rich text").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Insert image").click()
+    chooser.value.set_files(str(image))
+    expect(page.get_by_text("Image added to the text.")).to_be_visible()
+    page.locator("#publish").click()
+    expect(page.get_by_text("Published as version 1.")).to_be_visible()
+
+    page.goto("/pages/office-map")
+    picture = page.locator('[data-widget-type="rich_text"] img')
+    expect(picture).to_have_attribute("src", re.compile(r"^/files/\d+$"))
+    page.wait_for_function(
+        "document.querySelector('[data-widget-type=rich_text] img').naturalWidth > 0"
+    )

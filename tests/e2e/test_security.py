@@ -229,13 +229,19 @@ class SocketTap:
         route.on_message(to_server)
         server.on_message(to_page)
 
-    def forge(self, handler_name: str, payload: dict) -> None:
+    def forge(self, handler_name: str, payload: dict, path: str = "") -> None:
         """Send an event shaped exactly like the page's own, for another handler."""
         marker = '["event",'
         template = next(f for f in reversed(self.sent) if marker in f)
         prefix = template[: template.index(marker)]
         (_, event), _end = json.JSONDecoder().raw_decode(template, len(prefix))
         event = {**event, "name": handler_name, "payload": payload}
+        if path:  # the page the browser claims to be on
+            event["router_data"] = {
+                **event.get("router_data", {}),
+                "pathname": path,
+                "asPath": path,
+            }
         assert self.server is not None
         self.server.send(prefix + json.dumps(["event", event]))
 
@@ -351,3 +357,63 @@ def test_deactivation_ends_open_sessions_immediately(portal_server, world, clean
             session.execute(
                 update(User).where(col(User.id) == world["client_id"]).values(active=True)
             )
+
+
+def test_forged_editor_events_are_refused(browser: Browser, portal_server, world, clean_attempts):
+    from portal_app.services import pages
+    from portal_app.state.editor import EditorState
+
+    admin = world["admin"]
+    target = pages.create_page(admin, "Forgery target")
+    other = pages.create_page(admin, "Someone else's page")
+    column = other.sections[0].columns[0].id
+    other = pages.edit_draft(
+        admin,
+        other.id,
+        other.revision,
+        "add_widget",
+        {"type_name": "heading", "column": column, "index": 0},
+    )
+    foreign_widget = other.sections[0].columns[0].widgets[0].id
+    add_person("sid@firm.example", "Sid Staff", "staff", None, PASSWORD)
+
+    # Staff editing one page refers to another page's widget, and to a made-up type.
+    tap = SocketTap()
+    context = browser.new_context(base_url=portal_server.url)
+    page = context.new_page()
+    page.route_web_socket(re.compile(r".*/_event.*"), tap)
+    sign_in(page, "sid@firm.example", PASSWORD)
+    page.goto(f"/editor/{target.id}")
+    expect(page.locator("#editor-board")).to_be_visible()
+    target_column = target.sections[0].columns[0].id
+    tap.forge(
+        _handler_name(EditorState.move_widget),
+        {"widget_id": foreign_widget, "column": target_column, "index": 0},
+    )
+    expect(page.get_by_text("That widget isn't on this page").first).to_be_visible()
+    tap.forge(
+        _handler_name(EditorState.add_widget),
+        {"type_name": "script_injector", "column": target_column, "index": 0},
+    )
+    expect(page.get_by_text("That kind of widget doesn't exist.").first).to_be_visible()
+    context.close()
+
+    # A client forges the editor's load and an add: they never get a draft to edit.
+    tap = SocketTap()
+    context = browser.new_context(base_url=portal_server.url)
+    page = context.new_page()
+    page.route_web_socket(re.compile(r".*/_event.*"), tap)
+    sign_in(page, "cleo@acme.example", PASSWORD)
+    tap.forge(_handler_name(EditorState.load), {}, path=f"/editor/{target.id}")
+    tap.forge(
+        _handler_name(EditorState.add_widget),
+        {"type_name": "heading", "column": target_column, "index": 0},
+    )
+    page.wait_for_timeout(1500)
+    assert not any("Forgery target" in frame for frame in tap.received)
+    context.close()
+
+    assert pages.get_draft(admin, target.id).revision == target.revision
+    untouched = pages.get_draft(admin, other.id)
+    assert untouched.revision == other.revision
+    assert [w.id for w in untouched.sections[0].columns[0].widgets] == [foreign_widget]
