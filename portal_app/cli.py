@@ -102,6 +102,7 @@ def _seed_demo(_args: argparse.Namespace) -> int:
             assigned = staff_users[index]
             if session.get(OrganizationStaff, (org.id, assigned.id)) is None:
                 session.add(OrganizationStaff(organization_id=org.id, user_id=assigned.id))
+    _seed_demo_pages()
     print(f"Demo data ready. Every demo person signs in with the password '{DEMO_PASSWORD}':")
     for name, email, _ in staff:
         print(f"  staff   {email:28} {name}")
@@ -109,6 +110,109 @@ def _seed_demo(_args: argparse.Namespace) -> int:
         for name, email in members:
             print(f"  client  {email:28} {name} ({org_name})")
     return 0
+
+
+def _seed_demo_pages() -> None:
+    """A home page for everyone and a project page shared with Northwind only (once)."""
+    from sqlmodel import select
+
+    from portal_app.db import session_scope
+    from portal_app.models import Organization, Page, User
+    from portal_app.policy import actor_for
+    from portal_app.services import pages
+
+    with session_scope() as session:
+        if session.exec(select(Page.id).where(Page.slug == "welcome")).first():
+            return
+        dana = actor_for(session.exec(select(User).where(User.email == "dana@firm.example")).one())
+        northwind = session.exec(
+            select(Organization.id).where(Organization.name == "Northwind Traders")
+        ).one()
+        admin = session.exec(select(User).where(User.role == "admin")).first()
+
+    def build(title: str, widgets: list[tuple[str, int, dict]], columns: int = 2) -> int:
+        draft = pages.create_page(dana, title)
+        draft = pages.edit_draft(
+            dana,
+            draft.id,
+            draft.revision,
+            "set_section_columns",
+            {"section_id": draft.sections[0].id, "columns": columns},
+        )
+        for type_name, column, config in widgets:
+            target = draft.sections[0].columns[column].id
+            draft = pages.edit_draft(
+                dana,
+                draft.id,
+                draft.revision,
+                "add_widget",
+                {"type_name": type_name, "column": target, "index": 99},
+            )
+            if config:
+                draft = pages.edit_draft(
+                    dana,
+                    draft.id,
+                    draft.revision,
+                    "update_widget",
+                    {"widget_id": draft.touched_widget, "config": config},
+                )
+        pages.publish(dana, draft.id, draft.revision)
+        return draft.id
+
+    welcome = build(
+        "Welcome",
+        [
+            (
+                "rich_text",
+                0,
+                {
+                    "html": "<h2>Good to have you here</h2><p>This portal is where we "
+                    "share documents, plans and questions with you. Pages shared "
+                    "with you appear on the left.</p>"
+                },
+            ),
+            (
+                "links",
+                1,
+                {
+                    "title": "Useful links",
+                    "items": [{"label": "Our website", "url": "https://example.com"}],
+                },
+            ),
+        ],
+    )
+    project = build(
+        "Northwind: 2027 bookkeeping",
+        [
+            (
+                "rich_text",
+                0,
+                {"html": "<p>Everything about this year's closing, in one place.</p>"},
+            ),
+            ("discussion", 0, {"title": "Questions", "allow_replies": True}),
+            (
+                "form",
+                1,
+                {
+                    "title": "Ask us for something",
+                    "fields": [
+                        {
+                            "id": "request",
+                            "label": "What do you need?",
+                            "kind": "long_text",
+                            "required": True,
+                        },
+                        {"id": "deadline", "label": "By when?", "kind": "date"},
+                    ],
+                },
+            ),
+        ],
+    )
+    pages.set_permissions(
+        dana, project, "all", [], [{"kind": "organization", "id": northwind, "level": "contribute"}]
+    )
+    if admin is not None:
+        pages.set_home(actor_for(admin), welcome)
 
 
 def main(argv: list[str] | None = None) -> int:

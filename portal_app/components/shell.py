@@ -48,11 +48,10 @@ def _page_link(page) -> rx.Component:
     active = SessionState.current_path == "/pages/" + page.slug
     return rx.link(
         rx.hstack(
-            rx.icon(page.icon, size=16, aria_hidden="true"),
+            rx.icon(page.icon, size=16, aria_hidden="true", flex_shrink="0"),
             rx.text(
                 page.title,
                 size="2",
-                trim="both",
                 overflow="hidden",
                 text_overflow="ellipsis",
                 white_space="nowrap",
