@@ -42,8 +42,13 @@ config = rx.Config(
     # Radix Themes is used by the UI; reflex 0.10 wants it declared explicitly.
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium",
-                           appearance="light", scaling="100%"),
+            theme=rx.theme(
+                accent_color="indigo",
+                gray_color="slate",
+                radius="medium",
+                appearance="light",
+                scaling="100%",
+            ),
         ),
     ],
     **_extra,

@@ -17,6 +17,7 @@ from portal_app.pages.home import directory_page, home_page
 from portal_app.pages.new_page import new_page_page
 from portal_app.pages.outbox import outbox_page
 from portal_app.pages.page_view import page_view_page
+from portal_app.pages.search import search_page
 from portal_app.pages.settings_clients import organization_page, settings_clients_page
 from portal_app.pages.settings_people import settings_people_page
 from portal_app.state.account import AccountState
@@ -27,6 +28,7 @@ from portal_app.state.outbox import OutboxState
 from portal_app.state.page_admin import NewPageState
 from portal_app.state.page_view import PageViewState
 from portal_app.state.people import DirectoryState, PeopleAdminState
+from portal_app.state.search import SearchState
 from portal_app.state.session import SessionState
 from portal_app.state.widgets import PageWidgetsState
 
@@ -108,6 +110,7 @@ signed_in(
 signed_in(new_page_page, "/new-page", "New page", NewPageState.load)
 signed_in(editor_page, "/editor/[page_id]", "Editor", EditorState.load)
 signed_in(account_page, "/account", "Account", AccountState.load)
+signed_in(search_page, "/search", "Search", SearchState.load)
 signed_in(settings_people_page, "/settings/people", "People · Settings", PeopleAdminState.load)
 signed_in(settings_clients_page, "/settings/clients", "Clients · Settings", ClientsState.load)
 signed_in(

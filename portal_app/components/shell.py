@@ -236,11 +236,40 @@ def mobile_menu(current: str) -> rx.Component:
     )
 
 
+def search_box() -> rx.Component:
+    """Results open at /search?q=… (a normal, bookmarkable page)."""
+    return rx.fragment(
+        rx.form(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                name="q",
+                type="search",
+                placeholder="Search",
+                aria_label="Search pages and people",
+                size="2",
+                width="16rem",
+            ),
+            on_submit=SessionState.go_search,
+            role="search",
+            display=["none", "none", "block"],
+        ),
+        rx.link(
+            rx.icon("search", size=18, aria_hidden="true"),
+            href="/search",
+            aria_label="Search",
+            color_scheme="gray",
+            high_contrast=True,
+            padding="0.4rem",
+            display=["flex", "flex", "none"],
+        ),
+    )
+
+
 def top_bar(current: str) -> rx.Component:
     return rx.el.header(
         rx.hstack(
             rx.hstack(mobile_menu(current), brand(), spacing="3", align="center"),
-            person_menu(),
+            rx.hstack(search_box(), person_menu(), spacing="3", align="center"),
             justify="between",
             align="center",
             width="100%",

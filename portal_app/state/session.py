@@ -119,6 +119,11 @@ class SessionState(rx.State):
         return None
 
     @rx.event
+    def go_search(self, form: dict[str, Any]):
+        query = str(form.get("q", "")).strip()[:200] if isinstance(form, dict) else ""
+        return rx.redirect(f"/search?q={quote(query)}")
+
+    @rx.event
     def sign_out(self):
         return rx.call_script("window.portalPost('/auth/logout')")
 

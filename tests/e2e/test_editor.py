@@ -143,10 +143,20 @@ def test_staff_drags_widgets_publishes_and_only_the_granted_client_sees_it(
     mail = smtp_server.wait_for(to="stella@firm.example", subject="New comment", after=before)
     assert "Looks great, can we start Monday?" in mail.text
 
-    # A client of another organization: not in navigation, 404 at the address.
+    # Search from the top bar finds it for the granted client...
+    client.get_by_role("searchbox", name="Search pages and people").fill("launch checklist")
+    client.get_by_role("searchbox", name="Search pages and people").press("Enter")
+    expect(client.get_by_test_id("search-hit").first).to_contain_text("Hooli launch plan")
+    assert_accessible(client, "search results")
+
+    # A client of another organization: not in navigation, search or at the address.
     other = browser.new_context(base_url=portal_server.url).new_page()
     sign_in(other, "richard@piedpiper.example", PASSWORD)
     expect(other.get_by_test_id("nav-page").filter(has_text="Hooli")).to_have_count(0)
+    other.goto("/search?q=hooli")
+    expect(other.get_by_text("Nothing found")).to_be_visible()
+    other.goto("/search?q=launch+checklist")
+    expect(other.get_by_text("Nothing found")).to_be_visible()
     other.goto("/pages/hooli-launch-plan")
     expect(other.get_by_text("We couldn't find that page")).to_be_visible()
     expect(other.get_by_text("Launch checklist")).to_have_count(0)

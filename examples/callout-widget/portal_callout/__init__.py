@@ -18,8 +18,9 @@ class CalloutConfig(WidgetConfig):
 
     tone: Literal["info", "success", "warning"] = Field(default="info", title="Tone")
     title: str = Field(default="Good to know", max_length=120, title="Title")
-    text: str = Field(default="", max_length=2000, title="Text",
-                      json_schema_extra={"editor": "long_text"})
+    text: str = Field(
+        default="", max_length=2000, title="Text", json_schema_extra={"editor": "long_text"}
+    )
 
 
 class Callout(WidgetType):

@@ -1,0 +1,114 @@
+"""Search over what the actor may see: pages (titles and their widgets' text) and
+people. The same policy filters as everywhere bound every hit — a page not shared
+with a client never appears in their results, not even as a count.
+
+Matching is plain case-insensitive substring search over published content (and, for
+staff, drafts of pages never published): enough for a portal's size. A full-text
+index (SQLite FTS5 / PostgreSQL) can replace ``_candidates`` later without changing
+who sees what.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import select
+
+from portal_app import policy
+from portal_app.db import session_scope
+from portal_app.models import Page, PageVersion
+from portal_app.policy import Actor
+from portal_app.services import layouts, people
+
+MAX_HITS = 50
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "page" or "person"
+    title: str
+    snippet: str
+    href: str
+    icon: str
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [html.unescape(_TAG.sub(" ", value))]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def _layout_text(layout: layouts.Layout) -> str:
+    parts = []
+    for widget in layout.get("widgets", {}).values():
+        parts.extend(_texts(widget.get("config", {})))
+    return " ".join(" ".join(parts).split())
+
+
+def _snippet(text: str, term: str, width: int = 80) -> str:
+    at = text.lower().find(term)
+    if at < 0:
+        return text[: width * 2]
+    start = max(0, at - width)
+    end = min(len(text), at + len(term) + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def search(actor: Actor, query: object) -> list[SearchHit]:
+    """Pages and people matching every word of ``query`` that ``actor`` may see."""
+    if not isinstance(query, str):
+        return []
+    terms = [t for t in query.lower().split() if t][:8]
+    if not terms or len(" ".join(terms)) < 2:
+        return []
+    hits: list[SearchHit] = []
+    with session_scope() as session:
+        rows = session.exec(
+            select(Page, PageVersion)
+            .join(
+                PageVersion,
+                (PageVersion.page_id == Page.id) & (PageVersion.number == Page.published_version),
+                isouter=True,
+            )
+            .where(policy.visible_pages_filter(actor))
+        ).all()
+        for page, version in rows:
+            if version is not None:
+                body = _layout_text(layouts.load(version.layout))
+            elif actor.is_staff:
+                body = _layout_text(layouts.load(page.draft_layout))
+            else:
+                continue  # clients see published pages only (the filter says so too)
+            haystack = f"{page.title} {body}".lower()
+            if all(term in haystack for term in terms):
+                hits.append(
+                    SearchHit(
+                        kind="page",
+                        title=page.title,
+                        snippet=_snippet(body, terms[0]),
+                        href=f"/pages/{page.slug}",
+                        icon=page.icon,
+                    )
+                )
+    hits.sort(key=lambda h: (not all(t in h.title.lower() for t in terms), h.title.lower()))
+    for person in people.list_people(actor, " ".join(terms))[:20]:
+        hits.append(
+            SearchHit(
+                kind="person",
+                title=person.name,
+                snippet=" · ".join(
+                    p for p in (person.email, person.role_label, person.organization_name) if p
+                ),
+                href="/people",
+                icon="user",
+            )
+        )
+    return hits[:MAX_HITS]
