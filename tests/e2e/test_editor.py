@@ -116,6 +116,18 @@ def test_staff_drags_widgets_publishes_and_only_the_granted_client_sees_it(
     staff.locator("#save-share").click()
     expect(staff.get_by_text("Permissions saved: shared with 1 client.")).to_be_visible()
 
+    # Preview as a client: Hooli sees the page, Pied Piper can't.
+    staff.locator("#page-menu").click()
+    staff.get_by_role("menuitem", name="Preview as a client").click()
+    staff.get_by_role("combobox", name="Preview as").click()
+    staff.get_by_role("option", name="Hooli", exact=True).click()
+    expect(staff.locator("#preview")).to_contain_text("Launch checklist for Hooli")
+    assert_accessible(staff, "preview as a client")
+    staff.get_by_role("combobox", name="Preview as").click()
+    staff.get_by_role("option", name="Pied Piper", exact=True).click()
+    expect(staff.get_by_text("Pied Piper can't see this page")).to_be_visible()
+    staff.keyboard.press("Escape")
+
     # The granted client sees exactly that page.
     client_ctx = browser.new_context(
         base_url=portal_server.url, viewport={"width": 1280, "height": 900}
@@ -292,3 +304,75 @@ def test_rich_text_images_come_from_the_pages_own_files(page: Page, admin_accoun
     page.wait_for_function(
         "document.querySelector('[data-widget-type=rich_text] img').naturalWidth > 0"
     )
+
+
+class Outage:
+    """Routes the event socket. ``start()`` cuts the live connection and answers every
+    reconnect like a server that refuses it (a socket.io CONNECT_ERROR), so the page
+    sees a real outage; ``end()`` lets reconnects through to the portal again."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.live: list = []
+
+    def __call__(self, route) -> None:
+        if not self.down:
+            self.live.append((route, route.connect_to_server()))
+            return
+
+        def refuse(message) -> None:
+            if isinstance(message, str) and message.startswith("40"):
+                namespace = message[2:].split(",", 1)[0]
+                route.send(f'44{namespace},{{"message":"server unavailable"}}')
+
+        route.on_message(refuse)
+        route.send(
+            '0{"sid":"outage","upgrades":[],"pingInterval":25000,'
+            '"pingTimeout":20000,"maxPayload":1000000}'
+        )
+
+    def start(self) -> None:
+        self.down = True
+        for route, server in self.live:
+            server.close()
+            route.close()
+        self.live.clear()
+
+    def end(self) -> None:
+        self.down = False
+
+
+def test_nothing_is_lost_when_the_connection_drops_and_returns(page: Page, admin_account):
+    from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    admin = admin_actor()
+    draft = pages.create_page(admin, "Travel notes")
+    column = draft.sections[0].columns[0].id
+    for kind in ("heading", "divider"):
+        draft = pages.edit_draft(
+            admin,
+            draft.id,
+            draft.revision,
+            "add_widget",
+            {"type_name": kind, "column": column, "index": 99},
+        )
+
+    outage = Outage()
+    page.route_web_socket(re.compile(r".*/_event.*"), outage)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/editor/{draft.id}")
+    expect(page.get_by_test_id("editor-widget")).to_have_count(2)
+
+    outage.start()
+    expect(page.locator("#offline-status")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="Move down Heading").click()
+    page.wait_for_timeout(1000)
+    assert pages.get_draft(admin, draft.id).revision == draft.revision  # still in the browser
+
+    outage.end()
+    expect(page.locator("#save-status")).to_contain_text("All changes saved", timeout=30_000)
+    expect(page.get_by_test_id("editor-widget").first).to_have_attribute(
+        "data-widget-type", "divider", timeout=15_000
+    )
+    saved = pages.get_draft(admin, draft.id)
+    assert [w.type for w in saved.sections[0].columns[0].widgets] == ["divider", "heading"]
