@@ -90,3 +90,38 @@ def form_field(
         width="100%",
         align="stretch",
     )
+
+
+def confirm_dialog(
+    title,
+    description: rx.Component,
+    confirm_label: str,
+    on_confirm,
+    open,  # noqa: A002  (the dialog's own prop name)
+    on_cancel,
+    danger: bool = True,
+) -> rx.Component:
+    """Asks before a destructive action, naming what will be lost (STYLE.md)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        confirm_label,
+                        color_scheme="red" if danger else "indigo",
+                        high_contrast=danger,
+                        on_click=on_confirm,
+                    ),
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="28rem",
+        ),
+        open=open,
+        on_open_change=lambda _open: on_cancel,
+    )

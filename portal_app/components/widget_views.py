@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.feedback import field_error
+from portal_app.components.feedback import confirm_dialog, field_error
 from portal_app.services.forms import SubmissionValue
 from portal_app.state.page_view import PageViewState
 from portal_app.state.session import SessionState
@@ -337,38 +337,20 @@ def _comment_box(widget) -> rx.Component:
 
 
 def _delete_comment_dialog(widget) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this comment?"),
-            rx.alert_dialog.description(
-                rx.cond(
-                    D.deleting_author != "",
-                    rx.text("The comment by ", D.deleting_author, " will be removed for everyone."),
-                    rx.text("The comment will be removed for everyone."),
-                ),
-                " This can't be undone.",
-                size="2",
+    return confirm_dialog(
+        "Delete this comment?",
+        rx.fragment(
+            rx.cond(
+                D.deleting_author != "",
+                rx.text("The comment by ", D.deleting_author, " will be removed for everyone."),
+                rx.text("The comment will be removed for everyone."),
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep it", variant="soft", color_scheme="gray"),
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete comment",
-                        color_scheme="red",
-                        high_contrast=True,
-                        on_click=D.confirm_delete,
-                    ),
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-            ),
-            max_width="28rem",
+            " This can't be undone.",
         ),
-        open=(D.deleting_id > 0) & (D.deleting_widget == widget.id),
-        on_open_change=lambda _open: D.cancel_delete(),
+        "Delete comment",
+        D.confirm_delete,
+        (D.deleting_id > 0) & (D.deleting_widget == widget.id),
+        D.cancel_delete(),
     )
 
 
@@ -952,34 +934,16 @@ def _upload_control(widget) -> rx.Component:
 
 
 def _delete_file_dialog(widget) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this file?"),
-            rx.alert_dialog.description(
-                rx.text(A.deleting_name, weight="medium"),
-                " will no longer be available to anyone who can see this page.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep it", variant="soft", color_scheme="gray"),
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete file",
-                        color_scheme="red",
-                        high_contrast=True,
-                        on_click=A.confirm_delete,
-                    ),
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-            ),
-            max_width="28rem",
+    return confirm_dialog(
+        "Delete this file?",
+        rx.fragment(
+            rx.text(A.deleting_name, weight="medium"),
+            " will no longer be available to anyone who can see this page.",
         ),
-        open=(A.deleting_id > 0) & (A.deleting_widget == widget.id),
-        on_open_change=lambda _open: A.cancel_delete(),
+        "Delete file",
+        A.confirm_delete,
+        (A.deleting_id > 0) & (A.deleting_widget == widget.id),
+        A.cancel_delete(),
     )
 
 
