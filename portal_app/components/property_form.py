@@ -31,6 +31,7 @@ def _media_upload(field: EditorField) -> rx.Component:
         rx.el.input(
             type="file",
             id="upload-input-media",
+            name="media_upload",
             accept="image/*,video/*",
             hidden=True,
             aria_hidden="true",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from playwright.sync_api import Page, expect
@@ -48,7 +49,10 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#welcome")).to_be_visible(timeout=20_000)
+    # The sign-in route answers, then the browser loads the portal afresh (a new socket
+    # with the new cookie): allow for a busy CI machine.
+    page.wait_for_url(re.compile(r"^https?://[^/]+/(\?.*)?$"), timeout=40_000)
+    expect(page.locator("#welcome")).to_be_visible(timeout=40_000)
 
 
 def organization_id(name: str) -> int:
