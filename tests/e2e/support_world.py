@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlmodel import select
 
 from portal_app.db import session_scope
@@ -51,8 +52,14 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     # The sign-in route answers, then the browser loads the portal afresh (a new socket
     # with the new cookie): allow for a busy CI machine.
-    page.wait_for_url(re.compile(r"^https?://[^/]+/(\?.*)?$"), timeout=40_000)
-    expect(page.locator("#welcome")).to_be_visible(timeout=40_000)
+    try:
+        page.wait_for_url(re.compile(r"^https?://[^/]+/(\?.*)?$"), timeout=30_000)
+    except PlaywrightTimeout:
+        # Seen once in many runs on a loaded 2-core machine: the new document never
+        # committed. The cookie is set by then, so opening the portal again is what a
+        # person would do; the assertion below still proves the sign-in worked.
+        page.goto("/")
+    expect(page.locator("#welcome")).to_be_visible(timeout=30_000)
 
 
 def organization_id(name: str) -> int:
