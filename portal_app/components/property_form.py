@@ -19,8 +19,47 @@ def _error_for(name: str) -> rx.Var[str]:
     return rx.cond(S.config_error_field == name, S.config_error, "")
 
 
-def _media_upload(field: EditorField) -> rx.Component:
+def _upload_control(
+    key: str, label: str, icon: str, accept: str, callback, value_input_id: str = ""
+) -> rx.Component:
+    """A button that uploads one file to the selected widget through the authorizing
+    route (assets/portal.js ``portalUpload``), with progress; ``value_input_id`` names
+    an input that receives the new file's id."""
     url = "/files/upload?page=" + S.draft.id.to_string() + "&widget=" + S.selected_id
+    target = f", '{value_input_id}'" if value_input_id else ""
+    return rx.hstack(
+        rx.el.input(
+            type="file",
+            id=f"upload-input-{key}",
+            name=f"{key}_upload",
+            accept=accept,
+            hidden=True,
+            aria_hidden="true",
+            tab_index=-1,
+        ),
+        rx.button(
+            rx.icon(icon, size=14),
+            label,
+            type="button",
+            size="1",
+            variant="soft",
+            on_click=rx.call_script(
+                f"window.portalUpload('{key}', '" + url + f"'{target})", callback=callback
+            ),
+        ),
+        rx.el.progress(
+            id=f"upload-progress-{key}", max=100, value=0, hidden=True, aria_label="Upload progress"
+        ),
+        rx.text(
+            id=f"upload-progress-label-{key}", size="1", color_scheme="gray", aria_live="polite"
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _media_upload(field: EditorField) -> rx.Component:
     return rx.vstack(
         rx.el.input(
             type="hidden",
@@ -28,38 +67,13 @@ def _media_upload(field: EditorField) -> rx.Component:
             id="media-file-id",
             default_value=S.form_values[field.name],
         ),
-        rx.el.input(
-            type="file",
-            id="upload-input-media",
-            name="media_upload",
-            accept="image/*,video/*",
-            hidden=True,
-            aria_hidden="true",
-            tab_index=-1,
-        ),
-        rx.hstack(
-            rx.button(
-                rx.icon("upload", size=14),
-                "Upload a file",
-                type="button",
-                variant="soft",
-                on_click=rx.call_script(
-                    "window.portalUpload('media', '" + url + "', 'media-file-id')",
-                    callback=S.media_uploaded,
-                ),
-            ),
-            rx.el.progress(
-                id="upload-progress-media",
-                max=100,
-                value=0,
-                hidden=True,
-                aria_label="Upload progress",
-            ),
-            align="center",
-            spacing="3",
-        ),
-        rx.text(
-            id="upload-progress-label-media", size="1", color_scheme="gray", aria_live="polite"
+        _upload_control(
+            "media",
+            "Upload a file",
+            "upload",
+            "image/*,video/*",
+            S.media_uploaded,
+            value_input_id="media-file-id",
         ),
         spacing="2",
         width="100%",
@@ -68,41 +82,12 @@ def _media_upload(field: EditorField) -> rx.Component:
 
 def _rich_text_image_upload() -> rx.Component:
     """Images in rich text come from the page's own files (the sanitizer drops others)."""
-    url = "/files/upload?page=" + S.draft.id.to_string() + "&widget=" + S.selected_id
-    return rx.hstack(
-        rx.el.input(
-            type="file",
-            id="upload-input-richtext",
-            name="richtext_upload",
-            accept="image/png,image/jpeg,image/gif,image/webp",
-            hidden=True,
-            aria_hidden="true",
-            tab_index=-1,
-        ),
-        rx.button(
-            rx.icon("image-plus", size=14),
-            "Insert image",
-            type="button",
-            size="1",
-            variant="soft",
-            on_click=rx.call_script(
-                "window.portalUpload('richtext', '" + url + "')",
-                callback=S.rich_text_image_uploaded,
-            ),
-        ),
-        rx.el.progress(
-            id="upload-progress-richtext",
-            max=100,
-            value=0,
-            hidden=True,
-            aria_label="Upload progress",
-        ),
-        rx.text(
-            id="upload-progress-label-richtext", size="1", color_scheme="gray", aria_live="polite"
-        ),
-        spacing="2",
-        align="center",
-        wrap="wrap",
+    return _upload_control(
+        "richtext",
+        "Insert image",
+        "image-plus",
+        "image/png,image/jpeg,image/gif,image/webp",
+        S.rich_text_image_uploaded,
     )
 
 

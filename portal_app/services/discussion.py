@@ -28,7 +28,7 @@ from portal_app.policy import Actor
 from portal_app.services import audit, mail, pages
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.links import portal_url
-from portal_app.services.people import parse_id
+from portal_app.services.people import initials, parse_id
 
 MAX_BODY = 5000
 MAX_MENTIONS = 20
@@ -53,11 +53,6 @@ class CommentRow:
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _initials(name: str) -> str:
-    parts = [p for p in name.split() if p[:1].isalnum()]
-    return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
 def time_text(value: datetime, now: datetime | None = None) -> str:
@@ -136,7 +131,7 @@ def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[Comm
         return CommentRow(
             id=comment.id,
             author="" if deleted else author.display_name,
-            initials="" if deleted else _initials(author.display_name),
+            initials="" if deleted else initials(author.display_name),
             time=time_text(comment.created_at, now),
             body=DELETED_TEXT if deleted else comment.body,
             mine=mine and not deleted,
@@ -268,7 +263,7 @@ def post_comment(
     return CommentRow(
         id=comment.id,
         author=author.display_name,
-        initials=_initials(author.display_name),
+        initials=initials(author.display_name),
         time=time_text(comment.created_at),
         body=comment.body,
         mine=True,

@@ -381,10 +381,15 @@ def preview_as(
 # --- creating and editing --------------------------------------------------------------
 
 
-def create_page(actor: Actor, title: object, parent_id: object = 0) -> DraftView:
-    """Staff create a page: visible to all staff, shared with no client, unpublished."""
+def require_page_creator(actor: Actor) -> None:
+    """Only staff create pages (the New page form asks before it shows)."""
     if not policy.can_create_pages(actor):
         raise Forbidden()
+
+
+def create_page(actor: Actor, title: object, parent_id: object = 0) -> DraftView:
+    """Staff create a page: visible to all staff, shared with no client, unpublished."""
+    require_page_creator(actor)
     clean = _check_title(title)
     with session_scope() as session:
         parent = None

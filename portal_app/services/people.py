@@ -36,7 +36,8 @@ def _date(value: datetime | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
 
-def _initials(name: str) -> str:
+def initials(name: str) -> str:
+    """Up to two letters for an avatar (e.g. "Ana Trujillo" -> "AT")."""
     parts = [p for p in name.split() if p[:1].isalnum()]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
 
@@ -87,7 +88,7 @@ def person_row(user: User, org_names: dict[int, str]) -> PersonRow:
         id=user.id,
         name=user.display_name,
         email=user.email,
-        initials=_initials(user.display_name),
+        initials=initials(user.display_name),
         role=user.role,
         role_label=ROLE_LABELS.get(Role(user.role), user.role),
         organization_id=user.organization_id or 0,

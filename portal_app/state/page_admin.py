@@ -17,12 +17,13 @@ class NewPageState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self._actor()
-        if actor is None:
-            return self._sign_in_redirect()
         self.error = ""
         self.parent_id = "0"
-        self.page_status = "ready" if actor.is_staff else "denied"
+        try:
+            await self._call(pages.require_page_creator)
+        except PortalError as error:
+            return self._failed(error, on_load=True)
+        self.page_status = "ready"
         return None
 
     @rx.event

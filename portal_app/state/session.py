@@ -20,14 +20,9 @@ from portal_app.policy import Actor
 from portal_app.services import pages, sessions
 from portal_app.services.errors import Forbidden, NotFound, PortalError, SignedOut
 from portal_app.services.pages import NavPage
-from portal_app.services.people import ROLE_LABELS
+from portal_app.services.people import ROLE_LABELS, initials
 
 T = TypeVar("T")
-
-
-def _initials(name: str) -> str:
-    parts = [p for p in name.split() if p[:1].isalnum()]
-    return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
 class SessionState(rx.State):
@@ -76,7 +71,7 @@ class SessionState(rx.State):
         self.me_email = actor.email
         self.me_role = actor.role
         self.me_role_label = ROLE_LABELS.get(actor.role, actor.role)  # type: ignore[call-overload]
-        self.me_initials = _initials(actor.display_name)
+        self.me_initials = initials(actor.display_name)
         self.is_admin = actor.is_admin
         self.is_staff = actor.is_staff
 
