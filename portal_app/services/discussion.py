@@ -180,16 +180,25 @@ def _mentioned(session: Session, body: str) -> list[User]:
     return found
 
 
+def reads_comment(reader: Actor, comment_author: User, thread_author: User) -> bool:
+    """Exactly the page's rule (``list_comments``): a reader sees a comment only when
+    they may read both the thread it belongs to and its own author's words."""
+    return _sees(reader, thread_author) and _sees(reader, comment_author)
+
+
 def _notify(
-    actor: Actor, page: Page, comment: WidgetComment, thread_author: User, title: str
+    actor: Actor,
+    page: Page,
+    comment: WidgetComment,
+    comment_author: User,
+    thread_author: User,
+    title: str,
 ) -> None:
     link = portal_url(f"/pages/{page.slug}")
     assert page.id is not None and thread_author.id is not None
 
     def reads_thread(reader: Actor) -> bool:
-        return policy.sees_content_of(
-            reader, thread_author.id or 0, thread_author.role, thread_author.organization_id
-        )
+        return reads_comment(reader, comment_author, thread_author)
 
     with session_scope() as session:
         mentioned = []
@@ -258,7 +267,7 @@ def post_comment(
         thread_author = session.get(User, parent.author_id if parent else actor.user_id)
         author = session.get(User, actor.user_id)
     assert thread_author is not None and author is not None
-    _notify(actor, page, comment, thread_author, str(config.get("title") or "Discussion"))
+    _notify(actor, page, comment, author, thread_author, str(config.get("title") or "Discussion"))
     assert comment.id is not None
     return CommentRow(
         id=comment.id,
