@@ -24,6 +24,9 @@
       next: body.next || "",
     };
     if (response.ok && body.next) {
+      // Signed in or out: this tab starts over with a new client token, so the
+      // server-side state the previous person filled is never looked up again.
+      window.sessionStorage.removeItem("token");
       window.location.assign(body.next);
     }
     return result;

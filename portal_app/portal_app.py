@@ -23,6 +23,7 @@ from portal_app.pages.settings_people import settings_people_page
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
 from portal_app.state.editor import EditorState
+from portal_app.state.identity import IdentityGuard
 from portal_app.state.organizations import ClientsState
 from portal_app.state.outbox import OutboxState
 from portal_app.state.page_admin import NewPageState
@@ -57,6 +58,9 @@ app = rx.App(
         security_headers,
     ],
 )
+
+# Before any event (the first hydrate included): a tab's states belong to one person.
+app.add_middleware(IdentityGuard())
 
 app.add_page(
     sign_in_page, route="/login", title=f"Sign in · {NAME}", on_load=AuthFormState.open_sign_in

@@ -14,20 +14,9 @@ from portal_app.api.requests import BadRequest, client_address, json_body, messa
 from portal_app.config import get_settings
 from portal_app.services import auth, sessions
 from portal_app.services.errors import PortalError, Throttled
+from portal_app.services.links import safe_next_path
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def _safe_next(value: object) -> str:
-    """Only same-site paths: never redirect a fresh sign-in to another site."""
-    if (
-        isinstance(value, str)
-        and value.startswith("/")
-        and not value.startswith("//")
-        and "\\" not in value
-    ):
-        return value[:500]
-    return "/"
 
 
 def _signed_in(token: str, next_path: str) -> JSONResponse:
@@ -83,7 +72,7 @@ async def login(request: Request) -> Response:
         ip=client_address(request),
         user_agent=request.headers.get("user-agent", ""),
     )
-    return _signed_in(signed.token, _safe_next(data.get("next")))
+    return _signed_in(signed.token, safe_next_path(data.get("next")))
 
 
 @_errors_to_json

@@ -35,7 +35,9 @@ def outbox_page() -> rx.Component:
         return rx.vstack(
             rx.text(
                 "With no mail server configured (PORTAL_SMTP_HOST), the portal keeps its "
-                "messages here and in the server log.",
+                "messages here and in the server log. One-time links (invitations, "
+                "password resets) are hidden here so that no one can use another "
+                "person's link; the server log keeps the working copy for the operator.",
                 color_scheme="gray",
                 size="2",
             ),
@@ -61,7 +63,7 @@ def outbox_page() -> rx.Component:
                 empty_state(
                     "inbox",
                     "No mail yet",
-                    "Invitations and password reset links appear here once sent.",
+                    "Invitations and password reset messages appear here once sent.",
                 ),
             ),
             rx.cond(

@@ -37,11 +37,13 @@ def _organization_row(org) -> rx.Component:
                     ),
                 ),
                 rx.menu.content(
-                    rx.menu.item(rx.icon("pencil", size=14), "Rename", on_click=S.open_rename(org)),
+                    rx.menu.item(
+                        rx.icon("pencil", size=14), "Rename", on_click=S.open_rename(org.id)
+                    ),
                     rx.menu.item(
                         rx.icon(rx.cond(org.archived, "archive-restore", "archive"), size=14),
                         rx.cond(org.archived, "Restore", "Archive"),
-                        on_click=S.ask_archive(org),
+                        on_click=S.ask_archive(org.id),
                     ),
                     align="end",
                 ),
@@ -260,7 +262,7 @@ def organization_page() -> rx.Component:
                     rx.icon("pencil", size=14),
                     "Rename",
                     variant="soft",
-                    on_click=S.open_rename(S.current),
+                    on_click=S.open_rename(S.current.id),
                 ),
                 align="center",
                 width="100%",

@@ -99,7 +99,7 @@ def _row_actions(person) -> rx.Component:
             rx.menu.item(
                 rx.icon("pencil", size=14),
                 "Change role or organization",
-                on_click=S.open_edit(person),
+                on_click=S.open_edit(person.id),
             ),
             rx.menu.item(
                 rx.icon("key-round", size=14),
@@ -114,10 +114,10 @@ def _row_actions(person) -> rx.Component:
                     rx.icon("user-x", size=14),
                     "Deactivate",
                     color="red",
-                    on_click=S.ask_active(person),
+                    on_click=S.ask_active(person.id),
                 ),
                 rx.menu.item(
-                    rx.icon("user-check", size=14), "Reactivate", on_click=S.ask_active(person)
+                    rx.icon("user-check", size=14), "Reactivate", on_click=S.ask_active(person.id)
                 ),
             ),
             align="end",

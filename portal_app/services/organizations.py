@@ -128,6 +128,16 @@ def get_organization(actor: Actor, organization_id: object) -> OrganizationDetai
         )
 
 
+def organization_to_manage(actor: Actor, organization_id: object) -> OrganizationRow:
+    """Administrators only: an organization as the rename and archive dialogs show it."""
+    policy.require(policy.can_manage_organizations(actor))
+    with session_scope() as session:
+        org = session.get(Organization, parse_id(organization_id))
+        if org is None:
+            raise NotFound()
+        return _row(session, org)
+
+
 def create_organization(actor: Actor, name: object) -> OrganizationRow:
     policy.require(policy.can_manage_organizations(actor))
     clean = check_name(name)

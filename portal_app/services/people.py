@@ -132,6 +132,41 @@ def list_people(
         return [person_row(user, names) for user in users]
 
 
+@dataclass(frozen=True)
+class DirectoryCard:
+    """A person as the People directory shows them: only what the card displays (no
+    ids, sign-in times or account status travel to a client's browser)."""
+
+    name: str
+    email: str
+    initials: str
+    role: str
+    role_label: str
+    organization_name: str
+
+
+def list_directory(actor: Actor, search: str = "") -> list[DirectoryCard]:
+    """The People directory: the people ``actor`` may see (``list_people``'s rule)."""
+    return [
+        DirectoryCard(
+            name=row.name,
+            email=row.email,
+            initials=row.initials,
+            role=row.role,
+            role_label=row.role_label,
+            organization_name=row.organization_name,
+        )
+        for row in list_people(actor, search)
+    ]
+
+
+def person_to_manage(actor: Actor, user_id: object) -> PersonRow:
+    """Administrators only: a person as Settings » People edits them."""
+    policy.require(policy.can_manage_people(actor))
+    with session_scope() as session:
+        return person_row(_managed_user(session, user_id), organization_names(session))
+
+
 def get_person(actor: Actor, user_id: object) -> PersonRow:
     uid = parse_id(user_id)
     with session_scope() as session:

@@ -13,6 +13,7 @@ import reflex as rx
 
 from portal_app.services import auth
 from portal_app.services.errors import NotFound
+from portal_app.services.links import safe_next_path
 from portal_app.state.session import SessionState
 
 REASONS = {
@@ -48,8 +49,7 @@ class AuthFormState(SessionState):
         self._clear()
         params = self.router.url.query_parameters
         self.notice = REASONS.get(params.get("reason", ""), "")
-        wanted = params.get("next", "/")
-        self.next_path = wanted if wanted.startswith("/") and not wanted.startswith("//") else "/"
+        self.next_path = safe_next_path(params.get("next", "/"))
         if await self._actor() is not None:
             return rx.redirect(self.next_path, replace=True)
         self._forget()

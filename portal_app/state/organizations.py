@@ -75,11 +75,16 @@ class ClientsState(SessionState):
         self.name_dialog_open = True
 
     @rx.event
-    def open_rename(self, organization: dict[str, Any]):
-        self.name_dialog_id = int(organization.get("id", 0) or 0)
-        self.name_dialog_value = str(organization.get("name", ""))[:200]
+    async def open_rename(self, organization_id: int):
+        try:
+            organization = await self._call(organizations.organization_to_manage, organization_id)
+        except PortalError as error:
+            return self._failed(error)
+        self.name_dialog_id = organization.id
+        self.name_dialog_value = organization.name
         self.name_error = ""
         self.name_dialog_open = True
+        return None
 
     @rx.event
     def set_name_dialog_open(self, value: bool):
@@ -108,11 +113,16 @@ class ClientsState(SessionState):
     # --- archive ------------------------------------------------------------------------
 
     @rx.event
-    def ask_archive(self, organization: dict[str, Any]):
-        self.archive_id = int(organization.get("id", 0) or 0)
-        self.archive_name = str(organization.get("name", ""))[:200]
-        self.archive_restore = bool(organization.get("archived", False))
+    async def ask_archive(self, organization_id: int):
+        try:
+            organization = await self._call(organizations.organization_to_manage, organization_id)
+        except PortalError as error:
+            return self._failed(error)
+        self.archive_id = organization.id
+        self.archive_name = organization.name
+        self.archive_restore = organization.archived
         self.archive_open = True
+        return None
 
     @rx.event
     def set_archive_open(self, value: bool):

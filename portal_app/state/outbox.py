@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 
 from portal_app.services import mail
 from portal_app.services.errors import PortalError
+from portal_app.services.mail import OutboxRow
 from portal_app.state.session import SessionState
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    sent: str
-    recipient: str
-    subject: str
-    body: str
-    transport: str
-    status: str
 
 
 class OutboxState(SessionState):
@@ -32,18 +20,7 @@ class OutboxState(SessionState):
             rows = await self._call(mail.list_outbox)
         except PortalError as error:
             return self._failed(error, on_load=True)
-        self.messages = [
-            OutboxRow(
-                id=row.id or 0,
-                sent=row.created_at.strftime("%d %b %Y, %H:%M UTC"),
-                recipient=row.recipient,
-                subject=row.subject,
-                body=row.body,
-                transport=row.transport,
-                status=row.status,
-            )
-            for row in rows
-        ]
+        self.messages = rows
         self.page_status = "ready"
         return None
 

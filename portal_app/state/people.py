@@ -9,7 +9,7 @@ import reflex as rx
 from portal_app.services import organizations, people
 from portal_app.services.errors import Invalid, PortalError
 from portal_app.services.organizations import OrganizationChoice
-from portal_app.services.people import InvitationRow, PersonRow
+from portal_app.services.people import DirectoryCard, InvitationRow, PersonRow
 from portal_app.state.session import SessionState
 
 ALL = "all"
@@ -18,13 +18,13 @@ ALL = "all"
 class DirectoryState(SessionState):
     """People the signed-in person may see (policy bounds it; clients see only their own)."""
 
-    people: list[PersonRow] = []
+    people: list[DirectoryCard] = []
     search: str = ""
 
     @rx.event
     async def load(self):
         try:
-            self.people = await self._call(people.list_people, self.search)
+            self.people = await self._call(people.list_directory, self.search)
         except PortalError as error:
             return self._failed(error, on_load=True)
         self.page_status = "ready"
@@ -180,14 +180,19 @@ class PeopleAdminState(SessionState):
     # --- editing a person ---------------------------------------------------------------
 
     @rx.event
-    def open_edit(self, person: dict[str, Any]):
-        self.edit_id = int(person.get("id", 0) or 0)
-        self.edit_name = str(person.get("name", ""))[:120]
-        self.edit_role = str(person.get("role", "limited"))[:20]
-        org = int(person.get("organization_id", 0) or 0)
-        self.edit_organization = str(org) if org else ""
+    async def open_edit(self, user_id: int):
+        # Asked of the service first: a refused caller's dialog state stays empty.
+        try:
+            person = await self._call(people.person_to_manage, user_id)
+        except PortalError as error:
+            return self._failed(error)
+        self.edit_id = person.id
+        self.edit_name = person.name
+        self.edit_role = person.role
+        self.edit_organization = str(person.organization_id) if person.organization_id else ""
         self.edit_error = ""
         self.edit_open = True
+        return None
 
     @rx.event
     def set_edit_open(self, value: bool):
@@ -219,11 +224,16 @@ class PeopleAdminState(SessionState):
     # --- activation and password resets ---------------------------------------------------
 
     @rx.event
-    def ask_active(self, person: dict[str, Any]):
-        self.confirm_id = int(person.get("id", 0) or 0)
-        self.confirm_name = str(person.get("name", ""))[:120]
-        self.confirm_activate = not bool(person.get("active", True))
+    async def ask_active(self, user_id: int):
+        try:
+            person = await self._call(people.person_to_manage, user_id)
+        except PortalError as error:
+            return self._failed(error)
+        self.confirm_id = person.id
+        self.confirm_name = person.name
+        self.confirm_activate = not person.active
         self.confirm_open = True
+        return None
 
     @rx.event
     def set_confirm_open(self, value: bool):

@@ -8,7 +8,10 @@ never identifies anyone. Deactivated or expired sessions end at the next action.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -23,6 +26,21 @@ from portal_app.services.pages import NavPage
 from portal_app.services.people import ROLE_LABELS, initials
 
 T = TypeVar("T")
+
+# The person the current event's cookie names, resolved once by ``IdentityGuard`` before
+# the handler runs and reused by ``_call`` in the same event: (cookie token, actor, when).
+_RESOLVED: ContextVar[tuple[str, Actor | None, float] | None] = ContextVar(
+    "portal_resolved_actor", default=None
+)
+_REUSE_SECONDS = 2.0
+
+
+def identity_key(token: str, actor: Actor | None) -> str:
+    """Who a tab's state was built for: the signed-in session (a digest of its cookie
+    token), or "" for nobody. A new sign-in, a sign-out or an ended session changes it."""
+    if actor is None:
+        return ""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 class SessionState(rx.State):
@@ -43,6 +61,8 @@ class SessionState(rx.State):
     # The page tree this person may see (sidebar).
     nav_pages: list[NavPage] = []
     current_path: str = "/"
+    # Who this tab's states were last filled for (``identity_key``); never sent.
+    _served_identity: str = ""
 
     def _session_token(self) -> str:
         raw = self.router.headers.cookie or ""
@@ -55,7 +75,17 @@ class SessionState(rx.State):
         return morsel.value if morsel else ""
 
     async def _actor(self) -> Actor | None:
-        return await asyncio.to_thread(sessions.resolve, self._session_token())
+        token = self._session_token()
+        cached = _RESOLVED.get()
+        if (
+            cached is not None
+            and cached[0] == token
+            and time.monotonic() - cached[2] < _REUSE_SECONDS
+        ):
+            return cached[1]
+        actor = await asyncio.to_thread(sessions.resolve, token) if token else None
+        _RESOLVED.set((token, actor, time.monotonic()))
+        return actor
 
     async def _call(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a service off the event loop as the signed-in person."""

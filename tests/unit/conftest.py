@@ -115,6 +115,28 @@ def smtp_inbox(portal_db, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
         controller.stop()
 
 
+class MailLog:
+    """The server log's copy of mail kept in the local outbox: the only place, besides
+    the recipient's mailbox, where a working one-time link appears."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self.caplog = caplog
+
+    def token(self, kind: str) -> str:
+        """The token of the last ``kind`` ("invite" or "reset") link logged."""
+        for record in reversed(self.caplog.records):
+            found = re.search(rf"/{kind}/([A-Za-z0-9_\-]{{20,}})", record.getMessage())
+            if found:
+                return found.group(1)
+        raise AssertionError(f"no {kind} link in the mail log")
+
+
+@pytest.fixture
+def mail_log(caplog: pytest.LogCaptureFixture) -> MailLog:
+    caplog.set_level("WARNING", logger="portal.mail")
+    return MailLog(caplog)
+
+
 @pytest.fixture
 def session_for(portal_db):
     """Open a sign-in session for an actor without a password check (no bcrypt)."""

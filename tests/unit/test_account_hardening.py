@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from portal_app.models import OutboxMessage, Role, User
+from portal_app.models import Role, User
 from portal_app.services import auth, people
 from portal_app.services.errors import Invalid, Throttled
 
@@ -21,10 +19,9 @@ def test_guessing_the_current_password_is_throttled_like_sign_in(world):
         people.change_own_password(world.ana, world.password, NEW_PASSWORD)
 
 
-def test_an_invitation_never_overwrites_an_account_made_after_it(world, database):
+def test_an_invitation_never_overwrites_an_account_made_after_it(world, database, mail_log):
     people.invite(world.admin, "late@northwind.example", Role.LIMITED, world.northwind_id)
-    (mail,) = database.rows(OutboxMessage)
-    token = re.search(r"/invite/(\S+)", mail.body).group(1)
+    token = mail_log.token("invite")
     admin_id = people.create_admin("late@northwind.example", "orchard copper window")
 
     with pytest.raises(Invalid, match="already has an account"):

@@ -224,14 +224,31 @@ def test_forged_invitation_links_are_refused(world):
     )
 
 
-def test_without_smtp_the_invitation_waits_in_the_outbox(world, database):
+def test_without_smtp_the_invitation_waits_in_the_outbox_with_its_link_masked(
+    world, database, mail_log
+):
     people.invite(world.admin, NEW_CLIENT, "limited", world.northwind_id)
     (record,) = database.rows(OutboxMessage)
     assert (record.recipient, record.transport, record.status) == (NEW_CLIENT, "outbox", "stored")
-    token = record.body.split("/invite/")[1].split()[0]
+    assert "/invite/[one-time link hidden]" in record.body
+    # The working link is only in the operator's server log, never stored or listed.
+    token = mail_log.token("invite")
     assert auth.describe_invitation(token).email == NEW_CLIENT
+    assert token not in database.dump()
     (listed,) = mail.list_outbox(world.admin)
-    assert listed.body == record.body
+    assert listed.body == record.body and token not in listed.body
+    assert listed.recipient == NEW_CLIENT and listed.sent
+
+
+def test_the_outbox_masks_links_stored_before_masking_existed(world, database):
+    from portal_app.db import session_scope
+
+    live = "http://localhost:3000/reset/" + "Ab9_-" * 9
+    with session_scope() as session:
+        session.add(OutboxMessage(recipient=NEW_CLIENT, subject="Reset", body=f"Open {live}\n"))
+    (listed,) = mail.list_outbox(world.admin)
+    assert live not in listed.body
+    assert listed.body == "Open http://localhost:3000/reset/[one-time link hidden]\n"
 
 
 @pytest.mark.parametrize("who", ["dana", "sam", "ana", "hank"])

@@ -1,0 +1,100 @@
+"""A real socket.io client speaking Reflex's event protocol, as a forged browser would.
+
+``PortalTab`` is one browser tab: a client token (the tab's sessionStorage "token") and
+whatever session cookie it is given. ``open(path)`` connects the way a page load does
+and sends the hydrate event; ``send(handler, payload)`` sends any event to any
+handler. Every frame the server sends back is kept as its raw JSON text in
+``frames`` so tests can search it for data that must not be there.
+
+Python-socketio's client is asyncio: run these from a worker thread when the test
+also drives Playwright (whose sync API owns the main thread's event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+
+import socketio
+
+HYDRATE = "reflex___state____state.hydrate_and_load"
+# The frontend connects to ``<api_url>/_event``: engine.io path and namespace alike.
+NAMESPACE = "/_event"
+
+
+def handler_name(handler: Any) -> str:
+    from reflex_base.utils import format
+
+    return format.format_event_handler(handler)
+
+
+def _router_data(path: str) -> dict[str, Any]:
+    bare, _, query = path.partition("?")
+    data: dict[str, Any] = {"pathname": bare, "asPath": path}
+    if query:
+        data["query"] = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+    return data
+
+
+class PortalTab:
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self.base_url = base_url
+        self.token = token or str(uuid.uuid4())
+        self.frames: list[str] = []
+        self._client: socketio.AsyncClient | None = None
+        self._last_frame = 0.0
+
+    async def open(self, path: str, cookie: str = "", settle: float = 1.5) -> None:
+        """Load ``path`` in this tab: a new socket (carrying ``cookie``) and a hydrate."""
+        await self.close()
+        client = socketio.AsyncClient(reconnection=False)
+
+        @client.on("event", namespace=NAMESPACE)
+        async def _received(data: Any) -> None:
+            self.frames.append(json.dumps(data))
+            self._last_frame = time.monotonic()
+
+        headers = {"Origin": self.base_url}
+        if cookie:
+            headers["Cookie"] = f"portal_session={cookie}"
+        await client.connect(
+            f"{self.base_url}?token={self.token}",
+            headers=headers,
+            transports=["websocket"],
+            socketio_path="/_event",
+            namespaces=[NAMESPACE],
+            wait_timeout=10,
+        )
+        self._client = client
+        await self.send(HYDRATE, {}, path, settle=settle)
+
+    async def send(
+        self, name: str, payload: dict[str, Any], path: str = "/", settle: float = 1.0
+    ) -> None:
+        """Send one event and wait until the server has been quiet for ``settle`` s."""
+        assert self._client is not None, "open() the tab first"
+        self._last_frame = time.monotonic()
+        await self._client.emit(
+            "event",
+            {"name": name, "payload": payload, "router_data": _router_data(path)},
+            namespace=NAMESPACE,
+        )
+        await self.settle(settle)
+
+    async def settle(self, quiet: float = 1.0, limit: float = 20.0) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            await asyncio.sleep(0.1)
+            if time.monotonic() - self._last_frame >= quiet:
+                return
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.disconnect()
+            self._client = None
+
+    def text(self) -> str:
+        return "\n".join(self.frames)
