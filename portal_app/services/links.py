@@ -15,13 +15,13 @@ def portal_url(path: str) -> str:
     return f"{get_settings().public_url}{path}"
 
 
-def _stays_here(candidate: str) -> bool:
+def _stays_here(candidate: str, refused_categories: tuple[str, ...]) -> bool:
     if not candidate.startswith("/") or candidate.startswith("//"):
         return False
     # Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes
     # "//evil.example") and treat "\" like "/": refuse any such character outright.
     for char in candidate:
-        if char == "\\" or unicodedata.category(char)[0] in ("C", "Z"):
+        if char == "\\" or unicodedata.category(char)[0] in refused_categories:
             return False
     parts = urlsplit(candidate)
     return not parts.scheme and not parts.netloc
@@ -41,6 +41,8 @@ def safe_next_path(value: object, default: str = "/") -> str:
         if decoded == previous:
             break
         previous, decoded = decoded, unquote(decoded)
-    if not (_stays_here(value) and _stays_here(decoded)):
+    # As sent, a path needs no raw white space at all; decoded, "%20" is a fine space
+    # but a control character is not.
+    if not (_stays_here(value, ("C", "Z")) and _stays_here(decoded, ("C",))):
         return default
     return value

@@ -417,3 +417,65 @@ def test_forged_editor_events_are_refused(browser: Browser, portal_server, world
     untouched = pages.get_draft(admin, other.id)
     assert untouched.revision == other.revision
     assert [w.id for w in untouched.sections[0].columns[0].widgets] == [foreign_widget]
+
+
+OFF_SITE_TARGETS = [
+    "/\t/evil.example",
+    "/%09/evil.example",
+    "/\n/evil.example",
+    "/\\evil.example",
+    "https://evil.example",
+    "//evil.example",
+    "/%2F%2Fevil.example",
+    "/" + "x" * 4000,
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_sign_in_route_follows_only_paths_on_the_portal(
+    portal_server, world, clean_attempts, target
+):
+    response = httpx.post(
+        f"{portal_server.url}/auth/login",
+        json={"email": "cleo@acme.example", "password": PASSWORD, "next": target},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.json()["next"] == "/"
+
+
+def test_sign_in_route_keeps_a_path_on_the_portal(portal_server, world, clean_attempts):
+    response = httpx.post(
+        f"{portal_server.url}/auth/login",
+        json={"email": "cleo@acme.example", "password": PASSWORD, "next": "/people"},
+        timeout=10,
+    )
+    assert response.json()["next"] == "/people"
+
+
+def test_a_phishing_sign_in_link_lands_on_the_portal(
+    browser: Browser, portal_server, world, clean_attempts
+):
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(base_url=portal_server.url)
+    page = context.new_page()
+    # Anything leaving the portal would fail to load here: record where it went.
+    left: list[str] = []
+    context.route(
+        re.compile(r"^https?://evil\.example.*"),
+        lambda route: (left.append(route.request.url), route.abort()),
+    )
+    page.goto("/login?next=/%09/evil.example")
+    page.get_by_label("E-mail").fill("cleo@acme.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#welcome")).to_be_visible(timeout=30_000)
+    assert urlsplit(page.url).netloc == urlsplit(portal_server.url).netloc
+    # Signed in already, the same link again: still the portal.
+    for target in ("/%09/evil.example", "/%5Cevil.example", "//evil.example"):
+        page.goto(f"/login?next={target}")
+        expect(page.locator("#welcome")).to_be_visible(timeout=30_000)
+        assert urlsplit(page.url).netloc == urlsplit(portal_server.url).netloc
+    assert left == []
+    context.close()

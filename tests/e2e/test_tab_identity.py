@@ -239,3 +239,63 @@ def test_the_browser_tab_of_the_next_person_receives_nothing_of_the_last(
     everything = "\n".join(frames)
     leaked = [value for value in ADMIN_DATA if value in everything]
     assert leaked == [], f"the next person's frames carried {leaked}"
+
+
+def test_a_clients_frames_carry_only_what_the_screen_shows(portal_server, world):
+    """The directory sends a client only the cards' fields; admin dialogs forged from a
+    client's socket are refused before any of their state is filled."""
+    from portal_app.state.organizations import ClientsState
+    from portal_app.state.people import PeopleAdminState
+    from tests.support.wire import handler_name
+
+    admin_id = admin_actor().user_id
+
+    async def scenario() -> str:
+        tab = PortalTab(portal_server.url)
+        cookie = _sign_in(portal_server.url, "ivan@initech.example", PASSWORD)
+        await tab.open("/people", cookie)
+        for handler, payload in [
+            (PeopleAdminState.open_edit, {"user_id": admin_id}),
+            (PeopleAdminState.ask_active, {"user_id": admin_id}),
+            (ClientsState.open_rename, {"organization_id": world["umbrella"]}),
+            (ClientsState.ask_archive, {"organization_id": world["umbrella"]}),
+        ]:
+            await tab.send(handler_name(handler), payload, "/people")
+        await tab.close()
+        return tab.text()
+
+    frames = _run(scenario())
+    assert "Iris Initech" in frames  # the directory did load
+    for field in ('"last_sign_in"', '"joined"', '"active"', '"organization_id"'):
+        assert field not in frames, f"{field} was sent to a client"
+    assert "You don't have permission to do that." in frames
+    assert "Olivia Owner" not in frames and "Umbrella Leakcheck" not in frames
+
+
+def test_an_ended_session_empties_the_tab_at_its_next_event(portal_server, world):
+    """ "Sign out everywhere" (or deactivation, or expiry) ends the session behind an
+    open tab: the tab's next event clears everything and sends it to sign in."""
+    from portal_app.state.people import PeopleAdminState
+    from tests.support.wire import handler_name
+
+    async def scenario() -> tuple[str, str]:
+        tab = PortalTab(portal_server.url)
+        cookie = _sign_in(portal_server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await tab.open("/settings/people", cookie)
+        before = tab.text()
+        httpx.post(
+            f"{portal_server.url}/auth/logout-everywhere",
+            cookies={"portal_session": cookie},
+            timeout=15,
+        )
+        tab.frames.clear()
+        # The open socket still carries the old cookie; the session behind it is gone.
+        await tab.send(handler_name(PeopleAdminState.set_search), {"value": "umbra"}, "/")
+        await tab.close()
+        return before, tab.text()
+
+    before, after = _run(scenario())
+    assert "Ursula Umbra" in before
+    assert "/login?next=" in after and "signed_out" in after
+    assert '"people_rx_state_": []' in after  # the loaded list was emptied
+    assert [value for value in ADMIN_DATA if value in after] == []
