@@ -3,7 +3,7 @@
   baseline  a bare SELECT of one page row by primary key
   portal    services.pages.view_page as a client (policy filter + published snapshot)
   portal    services.pages.list_navigation as a client (the sidebar tree)
-  portal    services.pages.edit_draft: one checked editor operation (move a widget)
+  portal    services.drafts.edit_draft: one checked editor operation (move a widget)
   portal    rich text sanitizing (nh3) of a 20 KB document
 
 Run: .venv/bin/python bench/bench_pages.py  (or `make bench`)
@@ -32,11 +32,11 @@ def main() -> None:
     from sqlmodel import select
 
     from portal_app import cli
+    from portal_app.access import actor_for
     from portal_app.config import reload_settings
     from portal_app.db import session_scope
     from portal_app.models import Organization, Page, User
-    from portal_app.policy import actor_for
-    from portal_app.services import pages
+    from portal_app.services import drafts, grants, pages
     from portal_app.services.html import sanitize_html
 
     reload_settings()
@@ -52,19 +52,19 @@ def main() -> None:
 
     # A realistic page: two sections, a dozen widgets, shared with the client.
     draft = pages.create_page(dana, "Bench page")
-    draft = pages.edit_draft(dana, draft.id, draft.revision, "add_section", {"columns": 2})
+    draft = drafts.edit_draft(dana, draft.id, draft.revision, "add_section", {"columns": 2})
     columns = [c.id for s in draft.sections for c in s.columns]
     for n in range(12):
         kind = ["rich_text", "heading", "links", "discussion"][n % 4]
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             dana,
             draft.id,
             draft.revision,
             "add_widget",
             {"type_name": kind, "column": columns[n % 3], "index": 0},
         )
-    pages.publish(dana, draft.id, draft.revision)
-    pages.set_permissions(
+    drafts.publish(dana, draft.id, draft.revision)
+    grants.set_permissions(
         dana, draft.id, "all", [], [{"kind": "organization", "id": org_id, "level": "contribute"}]
     )
     for n in range(30):  # a tree of other pages, most not shared with the client
@@ -82,11 +82,11 @@ def main() -> None:
     def navigation() -> None:
         pages.list_navigation(ana)
 
-    state = {"revision": pages.get_draft(dana, page_id).revision, "column": 1}
+    state = {"revision": drafts.get_draft(dana, page_id).revision, "column": 1}
 
     def move() -> None:
         state["column"] = 2 if state["column"] == 1 else 1
-        result = pages.edit_draft(
+        result = drafts.edit_draft(
             dana,
             page_id,
             state["revision"],

@@ -25,8 +25,8 @@ def migrate() -> None:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
+    from portal_app.errors import Invalid
     from portal_app.services import people
-    from portal_app.services.errors import Invalid
 
     email = args.email or os.environ.get("PORTAL_ADMIN_EMAIL", "") or "admin@portal.local"
     password = args.password or os.environ.get("PORTAL_ADMIN_PASSWORD", "")
@@ -116,10 +116,10 @@ def _seed_demo_pages() -> None:
     """A home page for everyone and a project page shared with Northwind only (once)."""
     from sqlmodel import select
 
+    from portal_app.access import actor_for
     from portal_app.db import session_scope
     from portal_app.models import Organization, Page, User
-    from portal_app.policy import actor_for
-    from portal_app.services import pages
+    from portal_app.services import drafts, grants, pages
 
     with session_scope() as session:
         if session.exec(select(Page.id).where(Page.slug == "welcome")).first():
@@ -132,7 +132,7 @@ def _seed_demo_pages() -> None:
 
     def build(title: str, widgets: list[tuple[str, int, dict]], columns: int = 2) -> int:
         draft = pages.create_page(dana, title)
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             dana,
             draft.id,
             draft.revision,
@@ -141,7 +141,7 @@ def _seed_demo_pages() -> None:
         )
         for type_name, column, config in widgets:
             target = draft.sections[0].columns[column].id
-            draft = pages.edit_draft(
+            draft = drafts.edit_draft(
                 dana,
                 draft.id,
                 draft.revision,
@@ -149,14 +149,14 @@ def _seed_demo_pages() -> None:
                 {"type_name": type_name, "column": target, "index": 99},
             )
             if config:
-                draft = pages.edit_draft(
+                draft = drafts.edit_draft(
                     dana,
                     draft.id,
                     draft.revision,
                     "update_widget",
                     {"widget_id": draft.touched_widget, "config": config},
                 )
-        pages.publish(dana, draft.id, draft.revision)
+        drafts.publish(dana, draft.id, draft.revision)
         return draft.id
 
     welcome = build(
@@ -208,7 +208,7 @@ def _seed_demo_pages() -> None:
             ),
         ],
     )
-    pages.set_permissions(
+    grants.set_permissions(
         dana, project, "all", [], [{"kind": "organization", "id": northwind, "level": "contribute"}]
     )
     if admin is not None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from portal_app import cli, config, db
+from portal_app.access import Actor, actor_for
 from portal_app.models import Organization, OrganizationStaff, Role, User
-from portal_app.policy import Actor, actor_for
 from portal_app.services.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  (test fixture)

@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from portal_app.api.requests import BadRequest, client_address, json_body, message
 from portal_app.config import get_settings
+from portal_app.errors import PortalError, Throttled
 from portal_app.services import auth, sessions
-from portal_app.services.errors import PortalError, Throttled
 from portal_app.services.links import safe_next_path
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from portal_app.access import Actor
 from portal_app.api.requests import BadRequest, message, require_same_origin
 from portal_app.config import get_settings
-from portal_app.policy import Actor
+from portal_app.errors import PortalError, SignedOut, Throttled
 from portal_app.services import files, forms, sessions
-from portal_app.services.errors import PortalError, SignedOut, Throttled
 
 # Room for the multipart envelope (boundaries and part headers) around the file.
 MULTIPART_OVERHEAD = 64 * 1024

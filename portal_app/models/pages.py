@@ -8,7 +8,9 @@ against (page id, widget id).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,6 +18,14 @@ from sqlmodel import Field, SQLModel
 from portal_app.clock import utcnow
 
 EMPTY_LAYOUT = '{"sections": [], "widgets": {}}'
+
+
+def load_layout(text: str) -> dict[str, Any]:
+    """A stored layout as data (sections and widgets always present)."""
+    layout = json.loads(text or "{}")
+    layout.setdefault("sections", [])
+    layout.setdefault("widgets", {})
+    return layout
 
 
 class Page(SQLModel, table=True):

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
+from portal_app.errors import Invalid, NotFound
 from portal_app.models import Invitation, Organization, PasswordReset, User
 from portal_app.services import audit, mail, passwords, sessions, throttle
-from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.links import portal_url
 from portal_app.services.tokens import new_token, token_hash
 

@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 from portal_app import policy
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import Page, User, WidgetComment
 from portal_app.policy import Actor
 from portal_app.services import audit, mail, pages
-from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.links import portal_url
 from portal_app.services.people import initials, parse_id
 

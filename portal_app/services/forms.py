@@ -26,10 +26,10 @@ from sqlmodel import col, select
 
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import FormSubmission, StoredFile, User
 from portal_app.policy import Actor
 from portal_app.services import audit, files, pages
-from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.links import portal_url
 from portal_app.services.people import parse_id
 from portal_app.widgets.form import FormConfig, FormFieldSpec

@@ -7,25 +7,16 @@ from __future__ import annotations
 import copy
 import json
 import re
-import secrets
 from typing import Any
 
-from portal_app.services.errors import Invalid
+from portal_app.errors import Invalid
+from portal_app.ids import WIDGET_ID, new_section_id, new_widget_id
+from portal_app.models.pages import load_layout
 from portal_app.widgets.registry import get_type
 
 Layout = dict[str, Any]
 MAX_SECTIONS = 50
 MAX_WIDGETS = 200
-WIDGET_ID = re.compile(r"^w[0-9a-f]{12}$")
-SECTION_ID = re.compile(r"^s[0-9a-f]{12}$")
-
-
-def new_widget_id() -> str:
-    return "w" + secrets.token_hex(6)
-
-
-def new_section_id() -> str:
-    return "s" + secrets.token_hex(6)
 
 
 def empty_layout() -> Layout:
@@ -33,10 +24,7 @@ def empty_layout() -> Layout:
 
 
 def load(text: str) -> Layout:
-    layout = json.loads(text or "{}")
-    layout.setdefault("sections", [])
-    layout.setdefault("widgets", {})
-    return layout
+    return load_layout(text)
 
 
 def dump(layout: Layout) -> str:

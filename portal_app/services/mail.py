@@ -15,11 +15,11 @@ from email.utils import make_msgid
 
 from sqlmodel import col, select
 
-from portal_app import policy
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.models import OutboxMessage
-from portal_app.policy import Actor
 
 log = logging.getLogger("portal.mail")
 
@@ -88,7 +88,7 @@ def send(recipient: str, subject: str, body: str) -> None:
 def list_outbox(actor: Actor, limit: int = 200) -> list[OutboxRow]:
     """Admins only. Links are masked again on the way out, for rows stored before
     masking at write time existed."""
-    policy.require(policy.can_view_outbox(actor))
+    access.require(access.can_view_outbox(actor))
     with session_scope() as session:
         rows = session.exec(
             select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal_app import policy
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.db import session_scope
+from portal_app.errors import Invalid, NotFound
+from portal_app.ids import parse_id
 from portal_app.models import Organization, OrganizationStaff, Role, User
-from portal_app.policy import Actor
 from portal_app.services import audit
-from portal_app.services.errors import Invalid, NotFound
-from portal_app.services.people import PersonRow, organization_names, parse_id, person_row
+from portal_app.services.people import PersonRow, organization_names, person_row
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _row(session: Session, org: Organization) -> OrganizationRow:
 def list_organizations(
     actor: Actor, search: str = "", include_archived: bool = False
 ) -> list[OrganizationRow]:
-    query = select(Organization).where(policy.visible_organizations_filter(actor))
+    query = select(Organization).where(access.visible_organizations_filter(actor))
     if not include_archived:
         query = query.where(col(Organization.archived).is_(False))
     search = (search or "").strip().lower()[:100]
@@ -78,7 +79,7 @@ def managed_organizations(
     actor: Actor, search: str = "", include_archived: bool = False
 ) -> list[OrganizationRow]:
     """Settings » Clients: administrators only."""
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     return list_organizations(actor, search, include_archived)
 
 
@@ -91,7 +92,7 @@ def _visible(session: Session, actor: Actor, organization_id: object) -> Organiz
     org = session.exec(
         select(Organization).where(
             Organization.id == parse_id(organization_id),
-            policy.visible_organizations_filter(actor),
+            access.visible_organizations_filter(actor),
         )
     ).first()
     if org is None:
@@ -112,13 +113,13 @@ def get_organization(actor: Actor, organization_id: object) -> OrganizationDetai
         names = organization_names(session)
         members = session.exec(
             select(User)
-            .where(User.organization_id == org.id, policy.visible_users_filter(actor))
+            .where(User.organization_id == org.id, access.visible_users_filter(actor))
             .order_by(func.lower(User.display_name))
         ).all()
         staff = session.exec(
             select(User)
             .join(OrganizationStaff, col(OrganizationStaff.user_id) == User.id)
-            .where(OrganizationStaff.organization_id == org.id, policy.visible_users_filter(actor))
+            .where(OrganizationStaff.organization_id == org.id, access.visible_users_filter(actor))
             .order_by(func.lower(User.display_name))
         ).all()
         return OrganizationDetail(
@@ -130,7 +131,7 @@ def get_organization(actor: Actor, organization_id: object) -> OrganizationDetai
 
 def organization_to_manage(actor: Actor, organization_id: object) -> OrganizationRow:
     """Administrators only: an organization as the rename and archive dialogs show it."""
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     with session_scope() as session:
         org = session.get(Organization, parse_id(organization_id))
         if org is None:
@@ -139,7 +140,7 @@ def organization_to_manage(actor: Actor, organization_id: object) -> Organizatio
 
 
 def create_organization(actor: Actor, name: object) -> OrganizationRow:
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     clean = check_name(name)
     with session_scope() as session:
         if session.exec(
@@ -161,7 +162,7 @@ def create_organization(actor: Actor, name: object) -> OrganizationRow:
 
 
 def rename_organization(actor: Actor, organization_id: object, name: object) -> None:
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     clean = check_name(name)
     with session_scope() as session:
         org = _visible(session, actor, organization_id)
@@ -188,7 +189,7 @@ def rename_organization(actor: Actor, organization_id: object, name: object) -> 
 def set_archived(actor: Actor, organization_id: object, archived: object) -> None:
     """Archived organizations drop out of pickers and lists; their members keep access
     until deactivated (archiving is bookkeeping, deactivating people is the lock)."""
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     if not isinstance(archived, bool):
         raise Invalid("Choose to archive or restore.")
     with session_scope() as session:
@@ -206,7 +207,7 @@ def set_archived(actor: Actor, organization_id: object, archived: object) -> Non
 
 def assign_staff(actor: Actor, organization_id: object, user_id: object, assigned: object) -> None:
     """Staff assigned to an organization are the firm's people its clients see."""
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     if not isinstance(assigned, bool):
         raise Invalid("Choose to assign or unassign.")
     with session_scope() as session:
@@ -230,7 +231,7 @@ def assign_staff(actor: Actor, organization_id: object, user_id: object, assigne
 
 
 def staff_choices(actor: Actor) -> list[PersonRow]:
-    policy.require(policy.can_manage_organizations(actor))
+    access.require(access.can_manage_organizations(actor))
     with session_scope() as session:
         names = organization_names(session)
         users = session.exec(

@@ -16,7 +16,7 @@ from functools import lru_cache
 import bcrypt
 
 from portal_app.config import get_settings
-from portal_app.services.errors import Invalid
+from portal_app.errors import Invalid
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256

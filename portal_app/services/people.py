@@ -11,10 +11,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
-from portal_app import policy
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
+from portal_app.errors import Invalid, NotFound
+from portal_app.ids import MAX_ID, parse_id  # noqa: F401  (re-exported for callers)
 from portal_app.models import (
     Invitation,
     Organization,
@@ -23,9 +26,7 @@ from portal_app.models import (
     User,
     UserSession,
 )
-from portal_app.policy import Actor
 from portal_app.services import audit, auth, mail, passwords, sessions, throttle
-from portal_app.services.errors import Invalid, NotFound
 from portal_app.services.links import portal_url
 from portal_app.services.tokens import new_token, token_hash
 
@@ -44,22 +45,6 @@ def initials(name: str) -> str:
 
 # The largest id any supported engine stores; a bigger number would make the database
 # driver raise (SQLite: OverflowError) instead of the query finding nothing.
-MAX_ID = 2**63 - 1
-
-
-def parse_id(value: object) -> int:
-    """Ids arrive from browsers: anything that isn't a positive integer is 'not found'."""
-    if isinstance(value, bool):
-        raise NotFound()
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError) as exc:
-        raise NotFound() from exc
-    if number <= 0 or number > MAX_ID or str(number) != str(value).strip():
-        raise NotFound()
-    return number
-
-
 def parse_role(value: object) -> Role:
     try:
         return Role(str(value))
@@ -111,7 +96,7 @@ def list_people(
     status: str = "",
 ) -> list[PersonRow]:
     """The people ``actor`` may see, filtered; a client never sees another organization."""
-    query = select(User).where(policy.visible_users_filter(actor))
+    query = select(User).where(access.visible_users_filter(actor))
     search = (search or "").strip().lower()[:100]
     if search:
         pattern = f"%{search}%"
@@ -162,7 +147,7 @@ def list_directory(actor: Actor, search: str = "") -> list[DirectoryCard]:
 
 def person_to_manage(actor: Actor, user_id: object) -> PersonRow:
     """Administrators only: a person as Settings » People edits them."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     with session_scope() as session:
         return person_row(_managed_user(session, user_id), organization_names(session))
 
@@ -171,7 +156,7 @@ def get_person(actor: Actor, user_id: object) -> PersonRow:
     uid = parse_id(user_id)
     with session_scope() as session:
         user = session.exec(
-            select(User).where(User.id == uid, policy.visible_users_filter(actor))
+            select(User).where(User.id == uid, access.visible_users_filter(actor))
         ).first()
         if user is None:
             raise NotFound()
@@ -236,7 +221,7 @@ def invite(
     actor: Actor, email: object, role: object, organization_id: object = 0, message: object = ""
 ) -> InvitationRow:
     """Admins invite by e-mail; the link is one-time and expires (PORTAL_INVITATION_DAYS)."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     address = auth.normalize_email(email)
     the_role = parse_role(role)
     note = message.strip() if isinstance(message, str) else ""
@@ -287,7 +272,7 @@ def invite(
 
 def list_invitations(actor: Actor) -> list[InvitationRow]:
     """Pending (not accepted, not revoked) invitations, newest first."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     now = utcnow()
     with session_scope() as session:
         names = organization_names(session)
@@ -321,7 +306,7 @@ def _pending_invitation(session: Session, invitation_id: object) -> Invitation:
 
 def resend_invitation(actor: Actor, invitation_id: object) -> None:
     """A fresh link and expiry; the old link stops working."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     with session_scope() as session:
         invitation = _pending_invitation(session, invitation_id)
         subject, body = _send_invitation(session, actor, invitation)
@@ -337,7 +322,7 @@ def resend_invitation(actor: Actor, invitation_id: object) -> None:
 
 
 def revoke_invitation(actor: Actor, invitation_id: object) -> None:
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     with session_scope() as session:
         invitation = _pending_invitation(session, invitation_id)
         invitation.revoked_at = utcnow()
@@ -371,7 +356,7 @@ def _other_active_admins(session: Session, user_id: int) -> int:
 
 def update_person(actor: Actor, user_id: object, role: object, organization_id: object = 0) -> None:
     """Change someone's role and organization. The last active admin stays an admin."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     the_role = parse_role(role)
     with session_scope() as session:
         user = _managed_user(session, user_id)
@@ -410,7 +395,7 @@ def update_person(actor: Actor, user_id: object, role: object, organization_id: 
 
 def set_active(actor: Actor, user_id: object, active: object) -> None:
     """Deactivating signs the person out everywhere at their next action."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     if not isinstance(active, bool):
         raise Invalid("Choose to activate or deactivate.")
     with session_scope() as session:
@@ -435,7 +420,7 @@ def set_active(actor: Actor, user_id: object, active: object) -> None:
 
 def send_password_reset(actor: Actor, user_id: object) -> None:
     """An admin starts a reset: the person gets a one-time link; nobody sees a password."""
-    policy.require(policy.can_manage_people(actor))
+    access.require(access.can_manage_people(actor))
     with session_scope() as session:
         user = _managed_user(session, user_id)
         if not user.active:

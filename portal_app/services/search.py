@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlmodel import select
 
-from portal_app import policy
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.db import session_scope
 from portal_app.models import Page, PageVersion
-from portal_app.policy import Actor
 from portal_app.services import layouts, people
 
 MAX_HITS = 50
@@ -78,7 +78,7 @@ def search(actor: Actor, query: object) -> list[SearchHit]:
                 (PageVersion.page_id == Page.id) & (PageVersion.number == Page.published_version),
                 isouter=True,
             )
-            .where(policy.visible_pages_filter(actor))
+            .where(access.visible_pages_filter(actor))
         ).all()
         for page, version in rows:
             if version is not None:

@@ -12,11 +12,11 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from portal_app.access import Actor, actor_for
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.models import User, UserSession
-from portal_app.policy import Actor, actor_for
 from portal_app.services.tokens import new_token, token_hash
 
 COOKIE_NAME = "portal_session"

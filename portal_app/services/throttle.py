@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from portal_app.errors import Throttled
 from portal_app.models import LoginAttempt
-from portal_app.services.errors import Throttled
 
 WINDOW = timedelta(minutes=30)
 SLOW_AFTER = 5

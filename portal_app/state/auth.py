@@ -11,8 +11,8 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.errors import NotFound
 from portal_app.services import auth
-from portal_app.services.errors import NotFound
 from portal_app.services.links import safe_next_path
 from portal_app.state.session import SessionState
 

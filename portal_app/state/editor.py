@@ -1,7 +1,7 @@
 """The page editor: the draft's layout on a drag-and-drop board, the selected widget's
 properties, autosave status, publish, history, permissions, subscribers and preview.
 
-Every change is one operation the server checks (services.pages.edit_draft) against
+Every change is one operation the server checks (services.drafts.edit_draft) against
 the draft revision this editor last saw; a newer revision means another editor saved
 first, and the editor says so instead of overwriting their work.
 """
@@ -15,9 +15,9 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.services import organizations, pages, people
-from portal_app.services.errors import Conflict, Invalid, PortalError
-from portal_app.services.pages import DraftView, NavPage, PageView, VersionRow
+from portal_app.errors import Conflict, Invalid, PortalError
+from portal_app.services import drafts, grants, organizations, pages, people, subscriptions
+from portal_app.services.page_views import DraftView, NavPage, PageView, VersionRow
 from portal_app.state.session import SessionState
 from portal_app.widgets.registry import widget_types
 
@@ -228,7 +228,7 @@ class EditorState(SessionState):
         self.undo_snapshot, self.undo_label = {}, ""
         self.selected_id = ""
         try:
-            draft = await self._call(pages.get_draft, _page_id_from_path(self.router.url.path))
+            draft = await self._call(drafts.get_draft, _page_id_from_path(self.router.url.path))
         except PortalError as error:
             self.draft = None
             return self._failed(error, on_load=True)
@@ -242,7 +242,7 @@ class EditorState(SessionState):
         if self.draft is None:
             return None
         try:
-            self._show(await self._call(pages.get_draft, self.draft.id))
+            self._show(await self._call(drafts.get_draft, self.draft.id))
         except PortalError as error:
             return self._failed(error)
         self.save_status, self.save_message = "saved", ""
@@ -255,7 +255,7 @@ class EditorState(SessionState):
             return None
         try:
             draft = await self._call(
-                pages.edit_draft, self.draft.id, self.draft.revision, operation, arguments
+                drafts.edit_draft, self.draft.id, self.draft.revision, operation, arguments
             )
         except Conflict as error:
             self.save_status, self.save_message = "conflict", str(error)
@@ -524,8 +524,8 @@ class EditorState(SessionState):
         if self.draft is None:
             return None
         try:
-            number = await self._call(pages.publish, self.draft.id, self.draft.revision)
-            self._show(await self._call(pages.get_draft, self.draft.id))
+            number = await self._call(drafts.publish, self.draft.id, self.draft.revision)
+            self._show(await self._call(drafts.get_draft, self.draft.id))
         except Conflict as error:
             self.save_status, self.save_message = "conflict", str(error)
             return None
@@ -576,7 +576,7 @@ class EditorState(SessionState):
         if self.draft is None:
             return None
         try:
-            self.versions = await self._call(pages.list_versions, self.draft.id)
+            self.versions = await self._call(drafts.list_versions, self.draft.id)
         except PortalError as error:
             return self._failed(error)
         self.history_open = True
@@ -592,7 +592,7 @@ class EditorState(SessionState):
             return None
         try:
             draft = await self._call(
-                pages.restore_version, self.draft.id, number, self.draft.revision
+                drafts.restore_version, self.draft.id, number, self.draft.revision
             )
         except Conflict as error:
             self.save_status, self.save_message = "conflict", str(error)
@@ -622,10 +622,10 @@ class EditorState(SessionState):
         if self.draft is None:
             return None
         try:
-            permissions = await self._call(pages.get_permissions, self.draft.id)
+            permissions = await self._call(grants.get_permissions, self.draft.id)
             everyone = await self._call(people.list_people)
             orgs = await self._call(organizations.organization_choices)
-            subscribers = await self._call(pages.list_subscribers, self.draft.id)
+            subscribers = await self._call(subscriptions.list_subscribers, self.draft.id)
         except PortalError as error:
             return self._failed(error)
         levels = {f"{g.kind}:{g.id}": g.level for g in permissions.grants}
@@ -687,20 +687,20 @@ class EditorState(SessionState):
     async def save_share(self):
         if self.draft is None:
             return None
-        grants = [
+        chosen = [
             {"kind": g.key.split(":")[0], "id": g.key.split(":")[1], "level": g.level}
             for g in self.grant_choices
             if g.level
         ]
         try:
             await self._call(
-                pages.set_permissions,
+                grants.set_permissions,
                 self.draft.id,
                 self.staff_access,
                 self.chosen_staff if self.staff_access == "restricted" else [],
-                grants,
+                chosen,
             )
-            await self._call(pages.set_subscribers, self.draft.id, self.chosen_subscribers)
+            await self._call(subscriptions.set_subscribers, self.draft.id, self.chosen_subscribers)
         except PortalError as error:
             return self._failed(error)
         self.share_open = False

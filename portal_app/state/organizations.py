@@ -6,8 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.errors import Invalid, PortalError
 from portal_app.services import organizations
-from portal_app.services.errors import Invalid, PortalError
 from portal_app.services.organizations import OrganizationRow
 from portal_app.services.people import PersonRow
 from portal_app.state.session import SessionState

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.errors import PortalError
 from portal_app.services import mail
-from portal_app.services.errors import PortalError
 from portal_app.services.mail import OutboxRow
 from portal_app.state.session import SessionState
 

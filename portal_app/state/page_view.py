@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import pages
-from portal_app.services.errors import PortalError
-from portal_app.services.pages import PageView
+from portal_app.errors import PortalError
+from portal_app.services import pages, subscriptions
+from portal_app.services.page_views import PageView
 from portal_app.state.session import SessionState
 
 
@@ -45,7 +45,7 @@ class PageViewState(SessionState):
         if self.page is None:
             return None
         try:
-            await self._call(pages.set_subscribed, self.page.id, bool(following))
+            await self._call(subscriptions.set_subscribed, self.page.id, bool(following))
             self.page = await self._call(pages.view_page, self.page.slug)
         except PortalError as error:
             return self._failed(error)

@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from portal_app.access import Actor
 from portal_app.config import get_settings
-from portal_app.policy import Actor
+from portal_app.errors import Forbidden, NotFound, PortalError, SignedOut
 from portal_app.services import pages, sessions
-from portal_app.services.errors import Forbidden, NotFound, PortalError, SignedOut
-from portal_app.services.pages import NavPage
+from portal_app.services.page_views import NavPage
 from portal_app.services.people import ROLE_LABELS, initials
 
 T = TypeVar("T")

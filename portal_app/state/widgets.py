@@ -13,12 +13,12 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.errors import Invalid, PortalError
 from portal_app.services import discussion, files, forms
 from portal_app.services.discussion import CommentRow
-from portal_app.services.errors import Invalid, PortalError
 from portal_app.services.files import FileRow
 from portal_app.services.forms import SubmissionRow
-from portal_app.services.pages import PageView
+from portal_app.services.page_views import PageView
 from portal_app.state.page_view import PageViewState
 from portal_app.state.session import SessionState
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from portal_app.services.errors import Invalid
+from portal_app.errors import Invalid
 
 
 class WidgetConfig(BaseModel):

@@ -8,7 +8,7 @@ import logging
 from functools import lru_cache
 from importlib.metadata import entry_points
 
-from portal_app.services.errors import Invalid
+from portal_app.errors import Invalid
 from portal_app.widgets.base import WidgetType
 
 ENTRY_POINT_GROUP = "portal_app.widgets"

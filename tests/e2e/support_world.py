@@ -9,9 +9,9 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlmodel import select
 
+from portal_app.access import Actor, actor_for
 from portal_app.db import session_scope
 from portal_app.models import User
-from portal_app.policy import Actor, actor_for
 from portal_app.services.passwords import hash_password
 
 ADMIN_EMAIL = "owner@firm.example"

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from portal_app.services import organizations, pages
+from portal_app.services import drafts, organizations, pages
 from tests.e2e.drag import drag
 from tests.e2e.support import assert_accessible, screenshot
 from tests.e2e.support_world import add_person, admin_actor, sign_in
@@ -184,14 +184,14 @@ def test_restore_brings_back_widgets_and_a_second_editor_is_told_to_reload(
     admin = admin_actor()
     draft = pages.create_page(admin, "Quarterly report")
     column = draft.sections[0].columns[0].id
-    draft = pages.edit_draft(
+    draft = drafts.edit_draft(
         admin,
         draft.id,
         draft.revision,
         "add_widget",
         {"type_name": "heading", "column": column, "index": 0},
     )
-    pages.publish(admin, draft.id, draft.revision)
+    drafts.publish(admin, draft.id, draft.revision)
 
     first = browser.new_context(
         base_url=portal_server.url, viewport={"width": 1440, "height": 900}
@@ -278,7 +278,7 @@ def test_rich_text_images_come_from_the_pages_own_files(page: Page, admin_accoun
     admin = admin_actor()
     draft = pages.create_page(admin, "Office map")
     column = draft.sections[0].columns[0].id
-    pages.edit_draft(
+    drafts.edit_draft(
         admin,
         draft.id,
         draft.revision,
@@ -349,7 +349,7 @@ def test_nothing_is_lost_when_the_connection_drops_and_returns(page: Page, admin
     draft = pages.create_page(admin, "Travel notes")
     column = draft.sections[0].columns[0].id
     for kind in ("heading", "divider"):
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             admin,
             draft.id,
             draft.revision,
@@ -367,12 +367,12 @@ def test_nothing_is_lost_when_the_connection_drops_and_returns(page: Page, admin
     expect(page.locator("#offline-status")).to_be_visible(timeout=15_000)
     page.get_by_role("button", name="Move down Heading").click()
     page.wait_for_timeout(1000)
-    assert pages.get_draft(admin, draft.id).revision == draft.revision  # still in the browser
+    assert drafts.get_draft(admin, draft.id).revision == draft.revision  # still in the browser
 
     outage.end()
     expect(page.locator("#save-status")).to_contain_text("All changes saved", timeout=30_000)
     expect(page.get_by_test_id("editor-widget").first).to_have_attribute(
         "data-widget-type", "divider", timeout=15_000
     )
-    saved = pages.get_draft(admin, draft.id)
+    saved = drafts.get_draft(admin, draft.id)
     assert [w.type for w in saved.sections[0].columns[0].widgets] == ["divider", "heading"]

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from portal_app.db import session_scope
 from portal_app.models import Invitation, LoginAttempt, PasswordReset, User, UserSession
-from portal_app.services import people, sessions
+from portal_app.services import drafts, people, sessions
 from portal_app.state.people import PeopleAdminState
 from tests.e2e.support_world import add_person, admin_actor, organization_id, sign_in
 
@@ -367,7 +367,7 @@ def test_forged_editor_events_are_refused(browser: Browser, portal_server, world
     target = pages.create_page(admin, "Forgery target")
     other = pages.create_page(admin, "Someone else's page")
     column = other.sections[0].columns[0].id
-    other = pages.edit_draft(
+    other = drafts.edit_draft(
         admin,
         other.id,
         other.revision,
@@ -413,8 +413,8 @@ def test_forged_editor_events_are_refused(browser: Browser, portal_server, world
     assert not any("Forgery target" in frame for frame in tap.received)
     context.close()
 
-    assert pages.get_draft(admin, target.id).revision == target.revision
-    untouched = pages.get_draft(admin, other.id)
+    assert drafts.get_draft(admin, target.id).revision == target.revision
+    untouched = drafts.get_draft(admin, other.id)
     assert untouched.revision == other.revision
     assert [w.id for w in untouched.sections[0].columns[0].widgets] == [foreign_widget]
 

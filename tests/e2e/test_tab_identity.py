@@ -17,9 +17,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from portal_app.access import actor_for
 from portal_app.db import session_scope
 from portal_app.models import User
-from portal_app.policy import actor_for
 from portal_app.services import discussion, organizations, pages, people
 from tests.e2e.support import server_env
 from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD, add_person, admin_actor

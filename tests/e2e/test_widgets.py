@@ -15,10 +15,18 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import select
 
+from portal_app.access import actor_for
 from portal_app.db import session_scope
 from portal_app.models import User
-from portal_app.policy import actor_for
-from portal_app.services import discussion, files, organizations, pages
+from portal_app.services import (
+    discussion,
+    drafts,
+    files,
+    grants,
+    organizations,
+    pages,
+    subscriptions,
+)
 from tests.e2e.support import assert_accessible, screenshot
 from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD, add_person, admin_actor, sign_in
 
@@ -97,14 +105,14 @@ def world(portal_server, admin_account) -> World:
 
         draft = pages.create_page(admin, "Website relaunch")
         section = draft.sections[0].id
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             admin, draft.id, draft.revision, "set_section_columns",
             {"section_id": section, "columns": 2},
         )  # fmt: skip
 
         def add(type_name: str, column: str) -> str:
             nonlocal draft
-            draft = pages.edit_draft(
+            draft = drafts.edit_draft(
                 admin, draft.id, draft.revision, "add_widget",
                 {"type_name": type_name, "column": column, "index": 99},
             )  # fmt: skip
@@ -112,24 +120,24 @@ def world(portal_server, admin_account) -> World:
 
         form = add("form", f"{section}:0")
         attachments = add("attachments", f"{section}:1")
-        draft = pages.edit_draft(admin, draft.id, draft.revision, "add_section", {"columns": 1})
+        draft = drafts.edit_draft(admin, draft.id, draft.revision, "add_section", {"columns": 1})
         discussion_id = add("discussion", draft.sections[-1].columns[0].id)
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             admin, draft.id, draft.revision, "update_widget",
             {"widget_id": form, "config": FORM_CONFIG},
         )  # fmt: skip
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             admin, draft.id, draft.revision, "update_widget",
             {"widget_id": attachments,
              "config": {"title": "Project files", "description": "Briefs and contracts."}},
         )  # fmt: skip
-        draft = pages.edit_draft(
+        draft = drafts.edit_draft(
             admin, draft.id, draft.revision, "update_widget",
             {"widget_id": discussion_id,
              "config": {"title": "Questions and answers", "allow_replies": True}},
         )  # fmt: skip
-        pages.publish(admin, draft.id, draft.revision)
-        pages.set_permissions(
+        drafts.publish(admin, draft.id, draft.revision)
+        grants.set_permissions(
             admin,
             draft.id,
             "all",
@@ -139,7 +147,7 @@ def world(portal_server, admin_account) -> World:
                 {"kind": "organization", "id": contoso.id, "level": "view"},
             ],
         )
-        pages.set_subscribers(admin, draft.id, [_user_id(ADMIN_EMAIL), nils])
+        subscriptions.set_subscribers(admin, draft.id, [_user_id(ADMIN_EMAIL), nils])
         briefing = files.save_upload(
             admin, draft.id, attachments, "Briefing.txt", [b"The relaunch briefing.\n"]
         )

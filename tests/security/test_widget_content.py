@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app.services import discussion, files, forms, pages
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.errors import Forbidden, Invalid, NotFound
+from portal_app.services import discussion, drafts, files, forms, pages
 from portal_app.services.html import sanitize_html
 from tests.support.pages import build_page, revision
 from tests.unit.expect import refuses_all
@@ -99,7 +99,7 @@ def test_scripts_in_an_edit_are_sanitized_too(world):
         world.admin, "Edited", [("rich_text", None)], organizations={world.northwind_id: "view"}
     )
     wid = page.widget("rich_text")
-    draft = pages.edit_draft(
+    draft = drafts.edit_draft(
         world.admin,
         page.id,
         revision(world.admin, page.id),
@@ -109,11 +109,11 @@ def test_scripts_in_an_edit_are_sanitized_too(world):
     [widget] = draft.sections[0].columns[0].widgets
     assert widget.config["html"] == "<p>ok</p>"
     # An undo snapshot forged by the browser goes through the same sanitizer.
-    deleted = pages.edit_draft(
+    deleted = drafts.edit_draft(
         world.admin, page.id, draft.revision, "delete_widget", {"widget_id": wid}
     )
     forged = {**deleted.undo, "config": {"html": "<img src=x onerror=alert(1)>"}}
-    restored = pages.edit_draft(
+    restored = drafts.edit_draft(
         world.admin, page.id, deleted.revision, "restore_widget", {"snapshot": forged}
     )
     [widget] = restored.sections[0].columns[0].widgets
@@ -133,7 +133,7 @@ def test_links_and_videos_take_only_web_addresses(world):
     links_id, media_id = page.widget("links"), page.widget("media")
 
     def set_config(widget_id, config):
-        pages.edit_draft(
+        drafts.edit_draft(
             world.admin,
             page.id,
             revision(world.admin, page.id),

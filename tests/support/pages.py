@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from portal_app.policy import Actor
-from portal_app.services import pages
+from portal_app.access import Actor
+from portal_app.services import drafts, grants, pages
 
 
 @dataclass
@@ -21,17 +21,17 @@ class BuiltPage:
 
 
 def revision(editor: Actor, page_id: int) -> int:
-    return pages.get_draft(editor, page_id).revision
+    return drafts.get_draft(editor, page_id).revision
 
 
 def first_column(editor: Actor, page_id: int) -> str:
-    return pages.get_draft(editor, page_id).sections[0].columns[0].id
+    return drafts.get_draft(editor, page_id).sections[0].columns[0].id
 
 
 def add_widget(
     editor: Actor, page_id: int, type_name: str, config: dict[str, Any] | None = None
 ) -> str:
-    draft = pages.edit_draft(
+    draft = drafts.edit_draft(
         editor,
         page_id,
         revision(editor, page_id),
@@ -40,7 +40,7 @@ def add_widget(
     )
     widget_id = draft.touched_widget
     if config is not None:
-        pages.edit_draft(
+        drafts.edit_draft(
             editor,
             page_id,
             draft.revision,
@@ -67,12 +67,12 @@ def build_page(
     for type_name, config in widgets:
         widget_id = add_widget(editor, draft.id, type_name, config)
         built.widgets.setdefault(type_name, widget_id)
-    grants = [
+    wanted = [
         {"kind": "organization", "id": org_id, "level": level}
         for org_id, level in (organizations or {}).items()
     ] + [{"kind": "person", "id": uid, "level": level} for uid, level in (people or {}).items()]
-    if grants:
-        pages.set_permissions(editor, draft.id, "all", [], grants)
+    if wanted:
+        grants.set_permissions(editor, draft.id, "all", [], wanted)
     if publish:
-        pages.publish(editor, draft.id, revision(editor, draft.id))
+        drafts.publish(editor, draft.id, revision(editor, draft.id))
     return built

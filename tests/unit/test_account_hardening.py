@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from portal_app.errors import Invalid, Throttled
 from portal_app.models import Role, User
 from portal_app.services import auth, people
-from portal_app.services.errors import Invalid, Throttled
 
 NEW_PASSWORD = "lantern orchard pebble"  # noqa: S105
 

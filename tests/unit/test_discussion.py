@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import AuditEvent, WidgetComment
-from portal_app.services import discussion, pages
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services import discussion, grants, subscriptions
 from tests.support.pages import build_page, revision
 from tests.unit.expect import refuses_all
 
@@ -28,7 +28,7 @@ def talk(world):
         organizations={world.northwind_id: "contribute", world.globex_id: "contribute"},
     )
     for who in (world.dana, world.ana, world.hank):
-        pages.set_subscribed(who, page.id, True)
+        subscriptions.set_subscribed(who, page.id, True)
     return page
 
 
@@ -139,7 +139,7 @@ def test_posting_needs_contribute_and_the_widget_on_the_live_page(world):
     from tests.support.pages import add_widget
 
     draft_only = add_widget(world.admin, page.id, "discussion")
-    pages.set_permissions(
+    grants.set_permissions(
         world.admin,
         page.id,
         "all",
@@ -166,7 +166,7 @@ def test_people_edit_only_their_own_comments(world, talk):
     with pytest.raises(Invalid):
         discussion.edit_comment(world.ana, mine.id, "")
     # Without contribute any more, no edits.
-    pages.set_permissions(
+    grants.set_permissions(
         world.admin,
         talk.id,
         "all",
@@ -283,7 +283,7 @@ def test_mentions_reach_people_who_can_see_the_page_and_the_comment(world, talk,
     wid = talk.widget("discussion")
     private = build_page(world.admin, "Staff room", [("discussion", None)])
     for who in (world.admin, world.dana, world.ana, world.hank):
-        pages.set_subscribed(who, talk.id, False)
+        subscriptions.set_subscribed(who, talk.id, False)
     discussion.post_comment(
         world.ana,
         talk.id,
@@ -313,7 +313,7 @@ def test_mentioned_people_get_one_message_not_two(world, talk, smtp_inbox):
 
 
 def test_revoked_followers_hear_nothing(world, talk, smtp_inbox):
-    pages.set_permissions(
+    grants.set_permissions(
         world.admin,
         talk.id,
         "all",

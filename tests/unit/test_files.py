@@ -14,9 +14,9 @@ from starlette.applications import Starlette
 
 from portal_app import config
 from portal_app.api import files as file_routes
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import AuditEvent, StoredFile
-from portal_app.services import files, pages
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services import files, subscriptions
 from portal_app.storage import get_storage
 from tests.support.pages import build_page
 from tests.unit.expect import refuses_all
@@ -260,8 +260,8 @@ def test_uploader_or_staff_delete_and_the_bytes_go(world, room, database):
 
 
 def test_client_uploads_are_told_to_staff_followers_only(world, room, smtp_inbox):
-    pages.set_subscribed(world.thomas, room.id, True)
-    pages.set_subscribed(world.dana, room.id, True)
+    subscriptions.set_subscribed(world.thomas, room.id, True)
+    subscriptions.set_subscribed(world.dana, room.id, True)
     upload(world.ana, room, "form", name="signed.pdf")
     assert sorted(m["To"] for m in smtp_inbox.messages) == [
         "admin@firm.example",

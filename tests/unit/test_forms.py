@@ -8,9 +8,9 @@ import io
 
 import pytest
 
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import FormSubmission
-from portal_app.services import files, forms, pages
-from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.services import files, forms, grants, subscriptions
 from tests.support.pages import build_page
 from tests.unit.expect import refuses_all
 
@@ -212,7 +212,7 @@ def test_staff_change_statuses_within_the_forms_list(world, form_page, database)
     )
     assert database.rows(FormSubmission)[0].status == "Done"
     # Restricted away from a page, a staff member can't touch its submissions.
-    pages.set_permissions(world.admin, form_page.id, "restricted", [world.dana.user_id], [])
+    grants.set_permissions(world.admin, form_page.id, "restricted", [world.dana.user_id], [])
     with pytest.raises(NotFound):
         forms.set_submission_status(world.sam, row.id, "New")
 
@@ -280,7 +280,7 @@ def test_file_fields_take_only_the_submitters_own_upload_to_this_form(world, for
 
 def test_new_submissions_are_told_to_staff_followers_only(world, form_page, smtp_inbox):
     for who in (world.dana, world.thomas, world.hank):
-        pages.set_subscribed(who, form_page.id, True)
+        subscriptions.set_subscribed(who, form_page.id, True)
     submit(world.ana, form_page, summary="Private matter")
     assert sorted(m["To"] for m in smtp_inbox.messages) == [
         "admin@firm.example",

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import Invitation, OutboxMessage, Role, User
 from portal_app.services import auth, mail, people, sessions
-from portal_app.services.errors import Forbidden, Invalid, NotFound
 from tests.unit.expect import refuses_all
 
 NEW_CLIENT = "nora@northwind.example"

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from portal_app.services import discussion, forms, pages
+from portal_app.services import discussion, forms, subscriptions
 from tests.support.pages import build_page
 
 MARK = re.compile(r"\b(mark-[a-z0-9-]+)\b")
@@ -30,7 +30,7 @@ def shared_room(world):
         organizations={world.northwind_id: "contribute", world.globex_id: "contribute"},
     )
     for person in (world.dana, world.ana, world.thomas, world.hank, world.mindy):
-        pages.set_subscribed(person, page.id, True)
+        subscriptions.set_subscribed(person, page.id, True)
     return page
 
 

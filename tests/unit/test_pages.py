@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from portal_app.errors import Conflict, Forbidden, Invalid, NotFound
 from portal_app.models import AuditEvent, Page
-from portal_app.services import discussion, layouts, pages
-from portal_app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from portal_app.services import discussion, drafts, grants, layouts, pages, subscriptions
 from tests.support.pages import add_widget, build_page, first_column, revision
 from tests.unit.expect import refuses_all
 
@@ -24,7 +24,7 @@ def widget_ids(view) -> list[str]:
 
 
 def edit(editor, page_id, operation, **arguments):
-    return pages.edit_draft(editor, page_id, revision(editor, page_id), operation, arguments)
+    return drafts.edit_draft(editor, page_id, revision(editor, page_id), operation, arguments)
 
 
 # --- creating, editing, publishing ------------------------------------------------------
@@ -45,11 +45,11 @@ def test_clients_cannot_create_or_edit_pages(world):
     with pytest.raises(Forbidden):
         pages.create_page(world.ana, "Mine now")
     for call in (
-        lambda: pages.get_draft(world.ana, page.id),
-        lambda: pages.edit_draft(world.ana, page.id, 1, "add_section", {}),
-        lambda: pages.publish(world.ana, page.id, 1),
-        lambda: pages.set_permissions(world.ana, page.id, "all", [], []),
-        lambda: pages.list_versions(world.ana, page.id),
+        lambda: drafts.get_draft(world.ana, page.id),
+        lambda: drafts.edit_draft(world.ana, page.id, 1, "add_section", {}),
+        lambda: drafts.publish(world.ana, page.id, 1),
+        lambda: grants.set_permissions(world.ana, page.id, "all", [], []),
+        lambda: drafts.list_versions(world.ana, page.id),
         lambda: pages.archive_page(world.ana, page.id),
     ):
         with pytest.raises(NotFound):
@@ -82,8 +82,8 @@ def test_publishing_shows_the_draft_to_granted_clients(world):
     # A later draft change stays invisible until published.
     add_widget(world.admin, page.id, "discussion")
     assert len(widget_ids(pages.view_page(world.ana, page.slug))) == 2
-    assert pages.get_draft(world.admin, page.id).has_unpublished_changes
-    pages.publish(world.admin, page.id, revision(world.admin, page.id))
+    assert drafts.get_draft(world.admin, page.id).has_unpublished_changes
+    drafts.publish(world.admin, page.id, revision(world.admin, page.id))
     assert len(widget_ids(pages.view_page(world.ana, page.slug))) == 3
 
 
@@ -100,19 +100,19 @@ def test_restoring_a_version_brings_back_its_title_widgets_and_their_comments(wo
     pages.update_page_settings(
         world.admin, page.id, revision(world.admin, page.id), "Kick-off (moved)", page.slug, "star"
     )
-    assert pages.publish(world.admin, page.id, revision(world.admin, page.id)) == 2
+    assert drafts.publish(world.admin, page.id, revision(world.admin, page.id)) == 2
     assert talk not in widget_ids(pages.view_page(world.ana, page.slug))
     with pytest.raises(Invalid):
         discussion.list_comments(world.ana, page.id, talk)
 
-    versions = pages.list_versions(world.admin, page.id)
+    versions = drafts.list_versions(world.admin, page.id)
     assert [(v.number, v.live) for v in versions] == [(2, True), (1, False)]
     assert versions[0].author == "Avery Admin"
 
-    draft = pages.restore_version(world.admin, page.id, 1, revision(world.admin, page.id))
+    draft = drafts.restore_version(world.admin, page.id, 1, revision(world.admin, page.id))
     assert draft.title == "Kick-off"
     assert talk in widget_ids(draft)
-    pages.publish(world.admin, page.id, draft.revision)
+    drafts.publish(world.admin, page.id, draft.revision)
     view = pages.view_page(world.ana, page.slug)
     assert view.title == "Kick-off" and talk in widget_ids(view)
     rich = next(w for w in view.sections[0].columns[0].widgets if w.type == "rich_text")
@@ -120,7 +120,7 @@ def test_restoring_a_version_brings_back_its_title_widgets_and_their_comments(wo
     assert [c.body for c in discussion.list_comments(world.ana, page.id, talk)] == [
         "Looking forward to it"
     ]
-    assert [v.number for v in pages.list_versions(world.admin, page.id)] == [3, 2, 1]
+    assert [v.number for v in drafts.list_versions(world.admin, page.id)] == [3, 2, 1]
 
 
 def test_restoring_a_version_that_does_not_exist_is_not_found(world):
@@ -128,7 +128,7 @@ def test_restoring_a_version_that_does_not_exist_is_not_found(world):
     rev = revision(world.admin, page.id)
     refuses_all(
         NotFound,
-        lambda number: pages.restore_version(world.admin, page.id, number, rev),
+        lambda number: drafts.restore_version(world.admin, page.id, number, rev),
         [0, 2, -1, "1", True, None, 1.0, 10**30],
     )
 
@@ -136,25 +136,25 @@ def test_restoring_a_version_that_does_not_exist_is_not_found(world):
 def test_an_edit_based_on_an_older_revision_is_a_conflict(world):
     page = build_page(world.admin, "Shared plan")
     seen = revision(world.admin, page.id)  # both editors open the page at this revision
-    pages.edit_draft(world.dana, page.id, seen, "add_section", {"columns": 2})
+    drafts.edit_draft(world.dana, page.id, seen, "add_section", {"columns": 2})
     with pytest.raises(Conflict):
-        pages.edit_draft(world.sam, page.id, seen, "add_section", {"columns": 1})
+        drafts.edit_draft(world.sam, page.id, seen, "add_section", {"columns": 1})
     with pytest.raises(Conflict):
-        pages.publish(world.sam, page.id, seen)
+        drafts.publish(world.sam, page.id, seen)
     with pytest.raises(Conflict):
-        pages.restore_version(world.sam, page.id, 1, seen)
+        drafts.restore_version(world.sam, page.id, 1, seen)
     with pytest.raises(Conflict):
         pages.update_page_settings(world.sam, page.id, seen, "Mine", "mine", "star")
-    draft = pages.get_draft(world.sam, page.id)
+    draft = drafts.get_draft(world.sam, page.id)
     assert draft.revision == seen + 1 and len(draft.sections) == 2
     # Reloading gives the current revision, and the edit goes through.
-    pages.edit_draft(world.sam, page.id, draft.revision, "add_section", {"columns": 1})
-    assert len(pages.get_draft(world.dana, page.id).sections) == 3
+    drafts.edit_draft(world.sam, page.id, draft.revision, "add_section", {"columns": 1})
+    assert len(drafts.get_draft(world.dana, page.id).sections) == 3
 
 
 def test_moving_reordering_duplicating_and_undoing_a_delete(world):
     page = build_page(world.admin, "Layout", [("heading", None), ("rich_text", None)])
-    draft = pages.get_draft(world.admin, page.id)
+    draft = drafts.get_draft(world.admin, page.id)
     heading, text = widget_ids(draft)
     section = edit(world.admin, page.id, "add_section", columns=3)
     target = section.sections[-1].columns[2].id
@@ -179,13 +179,15 @@ def test_forged_operations_are_refused_and_change_nothing(world):
     page = build_page(world.admin, "Target", [("rich_text", None)])
     other = build_page(world.admin, "Other page", [("rich_text", None), ("discussion", None)])
     foreign = other.widget("rich_text")
-    before = pages.get_draft(world.admin, page.id)
+    before = drafts.get_draft(world.admin, page.id)
     column = first_column(world.admin, page.id)
     section_id = before.sections[0].id
 
     def attempt(op_and_args):
         operation, arguments = op_and_args
-        pages.edit_draft(world.admin, page.id, revision(world.admin, page.id), operation, arguments)
+        drafts.edit_draft(
+            world.admin, page.id, revision(world.admin, page.id), operation, arguments
+        )
 
     refuses_all(
         Invalid,
@@ -256,10 +258,10 @@ def test_forged_operations_are_refused_and_change_nothing(world):
             ("restore_widget", {"snapshot": "undo"}),
         ],
     )
-    after = pages.get_draft(world.admin, page.id)
+    after = drafts.get_draft(world.admin, page.id)
     assert after.revision == before.revision
     assert after.sections == before.sections
-    assert widget_ids(pages.get_draft(world.admin, other.id)) == [
+    assert widget_ids(drafts.get_draft(world.admin, other.id)) == [
         other.widget("rich_text"),
         other.widget("discussion"),
     ]
@@ -285,7 +287,7 @@ def test_a_restored_snapshot_using_another_pages_widget_id_never_shows_its_comme
     page = build_page(world.admin, "Open page", organizations={world.northwind_id: "contribute"})
     forged = {"id": secret, "type": "discussion", "config": {}, "column": "", "index": 0}
     edit(world.admin, page.id, "restore_widget", snapshot=forged)
-    pages.publish(world.admin, page.id, revision(world.admin, page.id))
+    drafts.publish(world.admin, page.id, revision(world.admin, page.id))
     assert discussion.list_comments(world.ana, page.id, secret) == []
     assert discussion.list_comments(world.admin, page.id, secret) == []
 
@@ -309,7 +311,7 @@ def test_a_client_of_another_organization_never_sees_the_page(world):
             pages.view_page(outsider, page.slug)
         assert "Northwind pricing" not in nav_titles(outsider)
         with pytest.raises(NotFound):
-            pages.set_subscribed(outsider, page.id, True)
+            subscriptions.set_subscribed(outsider, page.id, True)
 
 
 def test_navigation_never_shows_a_hidden_parents_title(world):
@@ -352,25 +354,25 @@ def test_forged_slugs_and_ids_are_not_found(world):
     )
     refuses_all(
         NotFound,
-        lambda page_id: pages.get_draft(world.admin, page_id),
+        lambda page_id: drafts.get_draft(world.admin, page_id),
         [0, -1, "1 OR 1=1", None, True, 10**30, [], {}, "01", 99999],
     )
 
 
 def test_restricted_staff_access(world):
     page = build_page(world.admin, "Board minutes")
-    pages.set_permissions(world.admin, page.id, "restricted", [world.dana.user_id], [])
-    assert pages.get_draft(world.dana, page.id).title == "Board minutes"
+    grants.set_permissions(world.admin, page.id, "restricted", [world.dana.user_id], [])
+    assert drafts.get_draft(world.dana, page.id).title == "Board minutes"
     assert pages.view_page(world.admin, page.slug)
     with pytest.raises(NotFound):
         pages.view_page(world.sam, page.slug)
     with pytest.raises(NotFound):
-        pages.get_draft(world.sam, page.id)
+        drafts.get_draft(world.sam, page.id)
     assert "Board minutes" not in nav_titles(world.sam)
     # A staff member who restricts a page keeps access to it themself.
     own = build_page(world.sam, "Sam's drafts")
-    pages.set_permissions(world.sam, own.id, "restricted", [], [])
-    assert pages.get_permissions(world.sam, own.id).staff_ids == [world.sam.user_id]
+    grants.set_permissions(world.sam, own.id, "restricted", [], [])
+    assert grants.get_permissions(world.sam, own.id).staff_ids == [world.sam.user_id]
     with pytest.raises(NotFound):
         pages.view_page(world.dana, own.slug)
 
@@ -390,8 +392,8 @@ def test_view_and_contribute_grants(world):
     with pytest.raises(Forbidden):
         discussion.post_comment(world.ana, page.id, talk, "Can I?")
     discussion.post_comment(world.thomas, page.id, talk, "I can.")
-    grants = pages.get_permissions(world.admin, page.id).grants
-    assert {(g.kind, g.name, g.level) for g in grants} == {
+    granted = grants.get_permissions(world.admin, page.id).grants
+    assert {(g.kind, g.name, g.level) for g in granted} == {
         ("organization", "Northwind Traders", "view"),
         ("person", "Thomas Hardy", "contribute"),
     }
@@ -400,8 +402,8 @@ def test_view_and_contribute_grants(world):
 def test_permissions_refuse_what_makes_no_sense(world):
     page = build_page(world.admin, "Grants")
 
-    def grant(grants):
-        pages.set_permissions(world.admin, page.id, "all", [], grants)
+    def grant(wanted):
+        grants.set_permissions(world.admin, page.id, "all", [], wanted)
 
     refuses_all(
         Invalid,
@@ -416,11 +418,11 @@ def test_permissions_refuse_what_makes_no_sense(world):
     )
     refuses_all(
         Invalid,
-        lambda access: pages.set_permissions(world.admin, page.id, access, [], []),
+        lambda access: grants.set_permissions(world.admin, page.id, access, [], []),
         ["everyone", None, "", True],
     )
     with pytest.raises(Invalid):
-        pages.set_permissions(world.admin, page.id, "restricted", [world.ana.user_id], [])
+        grants.set_permissions(world.admin, page.id, "restricted", [world.ana.user_id], [])
 
 
 # --- home pages and preview --------------------------------------------------------------------
@@ -475,7 +477,7 @@ def test_preview_as_shows_what_a_client_would_see(world):
 
 def test_publishing_notifies_only_subscribers_who_can_still_see_the_page(world, smtp_inbox):
     page = build_page(world.admin, "Quarterly report", organizations={world.northwind_id: "view"})
-    pages.set_subscribers(
+    subscriptions.set_subscribers(
         world.admin,
         page.id,
         [
@@ -487,7 +489,7 @@ def test_publishing_notifies_only_subscribers_who_can_still_see_the_page(world, 
         ],
     )
     smtp_inbox.messages.clear()
-    pages.publish(world.admin, page.id, revision(world.admin, page.id))
+    drafts.publish(world.admin, page.id, revision(world.admin, page.id))
     assert sorted(m["To"] for m in smtp_inbox.messages) == [
         "ana@northwind.example",
         "dana@firm.example",
@@ -498,21 +500,21 @@ def test_publishing_notifies_only_subscribers_who_can_still_see_the_page(world, 
     assert f"/pages/{page.slug}" in message.get_content()
 
     # Northwind loses access: the next publish tells staff only.
-    pages.set_permissions(world.admin, page.id, "all", [], [])
+    grants.set_permissions(world.admin, page.id, "all", [], [])
     smtp_inbox.messages.clear()
-    pages.publish(world.admin, page.id, revision(world.admin, page.id))
+    drafts.publish(world.admin, page.id, revision(world.admin, page.id))
     assert [m["To"] for m in smtp_inbox.messages] == ["dana@firm.example"]
 
 
 def test_people_subscribe_and_unsubscribe_themselves(world):
     page = build_page(world.admin, "News", organizations={world.northwind_id: "view"})
-    pages.set_subscribed(world.ana, page.id, True)
+    subscriptions.set_subscribed(world.ana, page.id, True)
     assert pages.view_page(world.ana, page.slug).subscribed
-    assert world.ana.user_id in pages.list_subscribers(world.admin, page.id)
-    pages.set_subscribed(world.ana, page.id, False)
+    assert world.ana.user_id in subscriptions.list_subscribers(world.admin, page.id)
+    subscriptions.set_subscribed(world.ana, page.id, False)
     assert not pages.view_page(world.ana, page.slug).subscribed
     with pytest.raises(Invalid):
-        pages.set_subscribed(world.ana, page.id, "yes")
+        subscriptions.set_subscribed(world.ana, page.id, "yes")
 
 
 def test_page_rows_keep_their_draft_revision_history(world, database):

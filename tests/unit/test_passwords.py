@@ -6,8 +6,8 @@ import bcrypt
 import pytest
 
 from portal_app import config
+from portal_app.errors import Invalid
 from portal_app.services import passwords
-from portal_app.services.errors import Invalid
 from tests.unit.expect import refuses_all
 
 

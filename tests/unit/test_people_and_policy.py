@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app import policy
+from portal_app import access
+from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import AuditEvent, Organization, OrganizationStaff, Role, User
 from portal_app.services import organizations, people, sessions
-from portal_app.services.errors import Forbidden, Invalid, NotFound
 from tests.unit.expect import refuses_all
 
 NORTHWIND_VIEW = {"Ana Trujillo", "Thomas Hardy", "Dana Whitfield"}
@@ -142,7 +142,7 @@ def test_client_without_an_organization_sees_only_themself(world, database):
         loner = User(email="lone@nowhere.example", display_name="Lone Client", role="limited")
         session.add(loner)
         session.flush()
-        actor = policy.actor_for(loner)
+        actor = access.actor_for(loner)
     assert names(people.list_people(actor)) == {"Lone Client"}
     assert organizations.list_organizations(actor) == []
 
@@ -208,7 +208,7 @@ def test_last_active_admin_cannot_be_demoted(world, database):
 
 def test_last_active_admin_cannot_be_deactivated_by_another_admin(world, database):
     people.update_person(world.admin, world.dana.user_id, "admin")
-    dana_as_admin = policy.actor_for(database.rows(User, User.id == world.dana.user_id)[0])
+    dana_as_admin = access.actor_for(database.rows(User, User.id == world.dana.user_id)[0])
     people.set_active(dana_as_admin, world.admin.user_id, False)
     # Dana is now the only active admin: nobody can switch her off or demote her.
     with pytest.raises(Invalid):

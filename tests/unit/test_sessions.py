@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from portal_app.clock import utcnow
+from portal_app.errors import Invalid
 from portal_app.models import Role, UserSession
 from portal_app.services import people, sessions
-from portal_app.services.errors import Invalid
 from portal_app.services.tokens import new_token, token_hash
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
+from portal_app.errors import Invalid, Throttled
 from portal_app.models import AuditEvent, LoginAttempt, UserSession
 from portal_app.services import auth, people, sessions, throttle
-from portal_app.services.errors import Invalid, Throttled
 
 OFFICE = "203.0.113.10"
 ELSEWHERE = "198.51.100.77"

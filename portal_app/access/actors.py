@@ -1,0 +1,182 @@
+"""Who is acting: the ``Actor`` every service takes first, the kinds of actor, and the
+role questions about accounts. Nothing outside ``portal_app.access`` asks for a role:
+services and states ask the access layer what an actor may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal_app.errors import Forbidden
+from portal_app.models import Role, User
+
+STAFF_ROLES = (Role.ADMIN, Role.STAFF)
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.STAFF: "Staff",
+    Role.LIMITED: "Client",
+}
+GUEST = "guest"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person an operation runs as (built from the server-side session).
+
+    Kinds: *staff* (administrators and regular staff: the firm's own people), *client*
+    (a limited user of one client organization) and *guest* (someone outside, whose
+    ``scope`` is the one item a share link opens: ``("page", 12)``)."""
+
+    user_id: int
+    role: str
+    organization_id: int | None
+    email: str
+    display_name: str
+    scope: tuple[str, int] | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == Role.LIMITED
+
+    @property
+    def is_limited(self) -> bool:
+        """Transitional name of ``is_client``."""
+        return self.is_client
+
+    @property
+    def is_guest(self) -> bool:
+        return self.role == GUEST
+
+    @property
+    def kind(self) -> str:
+        if self.is_staff:
+            return "staff"
+        return GUEST if self.is_guest else "client"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, "Guest")  # type: ignore[call-overload]
+
+
+def actor_for(user: User) -> Actor:
+    assert user.id is not None
+    return Actor(
+        user_id=user.id,
+        role=user.role,
+        organization_id=user.organization_id,
+        email=user.email,
+        display_name=user.display_name,
+    )
+
+
+def require(allowed: bool, message: str = "You don't have permission to do that.") -> None:
+    if not allowed:
+        raise Forbidden(message)
+
+
+# --- questions about accounts (the person an operation is about, not the actor) -------
+
+
+def is_staff_account(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def is_client_account(user: User) -> bool:
+    return user.role == Role.LIMITED
+
+
+def is_admin_account(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)  # type: ignore[call-overload]
+
+
+# --- what an actor may do in general (the shell shows controls from these) -----------
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the shell and pages offer a person; every operation re-checks on its own."""
+
+    open_settings: bool = False
+    create_pages: bool = False
+    edit_pages: bool = False
+    choose_home: bool = False
+    sees_whole_firm: bool = False
+
+
+def can_open_settings(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_manage_people(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_manage_organizations(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_view_outbox(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_create_pages(actor: Actor) -> bool:
+    return actor.is_staff
+
+
+def can_edit_pages(actor: Actor) -> bool:
+    """Staff edit the pages they can see; clients and guests never edit."""
+    return actor.is_staff
+
+
+def sees_every_page(actor: Actor) -> bool:
+    """Administrators see every page, restricted ones included."""
+    return actor.is_admin
+
+
+def member_no_one_is(organization_id: int | None, name: str) -> Actor:
+    """A client of ``organization_id`` with no grants of their own: sees exactly what
+    the organization was granted (for previews)."""
+    return Actor(
+        user_id=0, role=Role.LIMITED, organization_id=organization_id, email="", display_name=name
+    )
+
+
+def can_choose_home(actor: Actor) -> bool:
+    return actor.is_admin
+
+
+def can_moderate(actor: Actor) -> bool:
+    """Staff may remove what anyone added to a page they see (comments, files)."""
+    return actor.is_staff
+
+
+def works_on_drafts(actor: Actor) -> bool:
+    """Staff also act on widgets that are only in a page's draft so far."""
+    return actor.is_staff
+
+
+def capabilities(actor: Actor) -> Capabilities:
+    return Capabilities(
+        open_settings=can_open_settings(actor),
+        create_pages=can_create_pages(actor),
+        edit_pages=can_edit_pages(actor),
+        choose_home=can_choose_home(actor),
+        sees_whole_firm=actor.is_staff,
+    )
+
+
+def owner_or_moderator(actor: Actor, owner_id: int) -> bool:
+    """The one rule for "the person who added it, or staff": removing a comment or a
+    file, reading a file added to a form."""
+    return owner_id == actor.user_id or can_moderate(actor)
