@@ -227,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         "--if-missing", action="store_true", help="do nothing when an active administrator exists"
     )
     sub.add_parser("seed-demo", help="add two demo client organizations and their people")
+    sub.add_parser(
+        "worker", help="deliver queued mail in the foreground (with PORTAL_WORKER=off on the web)"
+    )
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
@@ -234,7 +237,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "create-admin":
         return _create_admin(args)
+    if args.command == "worker":
+        return _run_worker()
     return _seed_demo(args)
+
+
+def _run_worker() -> int:
+    from huey.consumer import Consumer
+
+    from portal_app import worker
+
+    print("Delivering queued mail (Ctrl+C stops).")
+    Consumer(worker.get_queue(), workers=1, periodic=True, max_delay=0.5).run()
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -58,3 +58,28 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# --- work to do once a transaction has committed ------------------------------------
+
+_ON_COMMIT = "portal_on_commit"
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after ``session`` commits (never if it rolls back), like Zulip's
+    ``send_event_on_commit``: a change first records what to announce, then the
+    announcement is triggered only once the change is durable."""
+    callbacks = session.info.setdefault(_ON_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for callback in session.info.pop(_ON_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_commit(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import reflex as rx
 from starlette.applications import Starlette
 
+from portal_app import worker
 from portal_app.api import auth as auth_routes
 from portal_app.api import files as file_routes
 from portal_app.api.headers import security_headers
@@ -61,6 +65,18 @@ app = rx.App(
 
 # Before any event (the first hydrate included): a tab's states belong to one person.
 app.add_middleware(IdentityGuard())
+
+
+@app.register_lifespan_task
+@contextlib.asynccontextmanager
+async def mail_worker():
+    """This backend process's share of the delivery worker (see portal_app/worker.py)."""
+    await asyncio.to_thread(worker.start_in_process)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(worker.stop_in_process)
+
 
 app.add_page(
     sign_in_page, route="/login", title=f"Sign in · {NAME}", on_load=AuthFormState.open_sign_in

@@ -53,9 +53,23 @@ class PortalDatabase:
     url: str
 
 
+def _deliver_inline() -> None:
+    from portal_app.services import mail
+
+    mail.deliver_pending()
+
+
 @pytest.fixture
-def portal_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalDatabase]:
-    """An empty SQLite database in a temporary data folder, upgraded to head by alembic."""
+def portal_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PortalDatabase]:
+    """An empty SQLite database in a temporary data folder, upgraded to head by alembic.
+
+    Queued mail is delivered as soon as its transaction commits (by the same
+    ``mail.deliver_pending`` the worker runs), unless the test is marked
+    ``queued_mail``: then it waits for a worker the test runs itself."""
+    from portal_app.services import mail
+
     data_dir = tmp_path / "data"
     path = data_dir / "portal.db"
     url = f"sqlite:///{path}"
@@ -66,7 +80,11 @@ def portal_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Porta
     config.reload_settings()
     assert not path.exists(), "the suite must upgrade an empty database"
     cli.migrate()
+    inline = request.node.get_closest_marker("queued_mail") is None
+    if inline:
+        mail.on_queued(_deliver_inline)
     yield PortalDatabase(data_dir=data_dir, path=path, url=url)
+    mail.forget_hook(_deliver_inline)
     # monkeypatch restores the environment after this; leave no cached settings or
     # engine pointing at the deleted folder.
     db.reset_engine()

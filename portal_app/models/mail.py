@@ -1,4 +1,9 @@
-"""Mail the portal sent (or, with no SMTP server configured, kept in its local outbox)."""
+"""Mail the portal queues, sends (or, with no SMTP server, keeps in its local outbox).
+
+A message is written in the same transaction as the change it announces (status
+"pending"); the delivery worker claims it ("sending"), delivers it and records the
+outcome ("sent", "stored" in the local outbox, or "failed" after its last attempt).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,15 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     recipient: str = Field(max_length=254, index=True)
     subject: str = Field(max_length=300)
-    # Only kept when delivery is the local outbox: an admin reads it there.
+    # The whole text while pending; after delivery only the local outbox keeps it, with
+    # its one-time links masked.
     body: str = Field(default="")
     transport: str = Field(default="outbox", max_length=16)
-    status: str = Field(default="stored", max_length=16)
+    status: str = Field(default="pending", max_length=16, index=True)
     error: str = Field(default="", max_length=500)
+    attempts: int = Field(default=0)
+    # Not before this time (retries back off).
+    available_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str = Field(default="", max_length=64)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None

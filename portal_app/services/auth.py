@@ -224,7 +224,6 @@ def request_password_reset(email: object, *, ip: str) -> None:
         user = session.exec(select(User).where(User.email == address)).first()
         if user is None or not user.active:
             audit.record(session, "password_reset_unknown", actor_id=None, ip=ip)
-            token = None
         else:
             token = issue_password_reset(session, user)
             audit.record(
@@ -235,12 +234,12 @@ def request_password_reset(email: object, *, ip: str) -> None:
                 target_id=user.id,
                 ip=ip,
             )
-    if token is not None and user is not None:
-        mail.send(
-            user.email,
-            f"Reset your {get_settings().portal_name} password",
-            reset_mail_body(user, token),
-        )
+            mail.queue(
+                user.email,
+                f"Reset your {get_settings().portal_name} password",
+                reset_mail_body(user, token),
+                session=session,
+            )
     # Keep both answers about equally slow (a sent mail vs. none).
     elapsed = time.monotonic() - started
     if elapsed < 0.2:

@@ -266,7 +266,7 @@ def invite(
             organization_id=org_id,
         )
         invitation_id = invitation.id
-    mail.send(address, subject, body)
+        mail.queue(address, subject, body, session=session)
     return next(row for row in list_invitations(actor) if row.id == invitation_id)
 
 
@@ -317,8 +317,7 @@ def resend_invitation(actor: Actor, invitation_id: object) -> None:
             target_type="invitation",
             target_id=invitation.id,
         )
-        address = invitation.email
-    mail.send(address, subject, body)
+        mail.queue(invitation.email, subject, body, session=session)
 
 
 def revoke_invitation(actor: Actor, invitation_id: object) -> None:
@@ -433,8 +432,12 @@ def send_password_reset(actor: Actor, user_id: object) -> None:
             target_type="user",
             target_id=user.id,
         )
-        recipient, body = user.email, auth.reset_mail_body(user, token)
-    mail.send(recipient, f"Reset your {get_settings().portal_name} password", body)
+        mail.queue(
+            user.email,
+            f"Reset your {get_settings().portal_name} password",
+            auth.reset_mail_body(user, token),
+            session=session,
+        )
 
 
 # --- one's own account -----------------------------------------------------------------

@@ -276,9 +276,18 @@ def _wait_until_up(server: PortalServer, timeout: float) -> None:
 
 @pytest.fixture(autouse=True)
 def _portal_env(portal_server):
-    """Point this process at the server's DB around each e2e test (see module doc)."""
+    """Point this process at the server's DB around each e2e test (see module doc).
+    Mail queued by the test itself signals the server's delivery worker, through the
+    same queue (the server's data folder)."""
+    from portal_app import worker
+    from portal_app.services import mail
+
     with server_env(portal_server):
-        yield
+        mail.on_queued(worker.signal_delivery)
+        try:
+            yield
+        finally:
+            mail.forget_hook(worker.signal_delivery)
 
 
 @pytest.fixture(scope="session")

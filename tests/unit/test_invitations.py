@@ -258,7 +258,11 @@ def test_only_admins_read_the_outbox(world, who):
         mail.list_outbox(getattr(world, who))
 
 
-def test_unreachable_smtp_server_is_recorded_as_failed(world, database, monkeypatch):
+def test_an_unreachable_smtp_server_is_retried_then_recorded_as_failed(
+    world, database, monkeypatch
+):
+    from datetime import timedelta
+
     from portal_app import config
 
     monkeypatch.setenv("PORTAL_SMTP_HOST", "127.0.0.1")
@@ -266,5 +270,14 @@ def test_unreachable_smtp_server_is_recorded_as_failed(world, database, monkeypa
     config.reload_settings()
     people.invite(world.admin, NEW_CLIENT, "limited", world.northwind_id)
     (record,) = database.rows(OutboxMessage)
-    assert (record.transport, record.status, record.body) == ("smtp", "failed", "")
-    assert record.error
+    # The first try failed: it waits for another try, the message kept until then.
+    assert (record.transport, record.status, record.attempts) == ("smtp", "pending", 1)
+    assert record.error and "/invite/" in record.body
+    for attempt in range(2, mail.MAX_ATTEMPTS + 1):
+        database.age(OutboxMessage, timedelta(hours=1), "available_at")
+        assert mail.deliver_pending() == 0
+        (record,) = database.rows(OutboxMessage)
+        assert record.attempts == attempt
+    # After the last try: failed for good, and the one-time link is no longer kept.
+    assert (record.status, record.body) == ("failed", "")
+    assert mail.deliver_pending() == 0
