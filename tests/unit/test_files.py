@@ -53,6 +53,11 @@ def stored_files() -> list[Path]:
     return [p for p in get_storage().root.rglob("*") if p.is_file()]
 
 
+def downloaded(actor, file_id) -> bytes:
+    file, storage = files.open_for_download(actor, file_id)
+    return b"".join(storage.open_range(file.storage_key))
+
+
 # --- who uploads where -----------------------------------------------------------------
 
 
@@ -192,8 +197,8 @@ def test_display_names_are_cleaned():
 
 def test_clients_of_the_page_download_attachments_others_do_not(world, room):
     row = upload(world.dana, room, "attachments")
-    file, path = files.open_for_download(world.ana, row.id)
-    assert path.read_bytes() == PDF and file.filename == "report.pdf"
+    file, _ = files.open_for_download(world.ana, row.id)
+    assert downloaded(world.ana, row.id) == PDF and file.filename == "report.pdf"
     assert files.open_for_download(world.sam, row.id)[0].id == row.id
     for outsider in (world.hank, world.mindy):
         with pytest.raises(NotFound):
@@ -276,7 +281,7 @@ def test_a_file_like_source_is_read_in_chunks(world, room):
     row = files.save_upload(
         world.dana, room.id, room.widget("attachments"), "r.pdf", io.BytesIO(PDF), ""
     )
-    assert files.open_for_download(world.dana, row.id)[1].read_bytes() == PDF
+    assert downloaded(world.dana, row.id) == PDF
 
 
 # --- the HTTP routes -------------------------------------------------------------------------
