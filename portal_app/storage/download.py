@@ -61,11 +61,13 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 def _ascii_fallback(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in decomposed if " " <= ch <= "~" and ch not in '"\\')
-    plain = " ".join(plain.split()).strip(" .")
+    plain = " ".join(plain.split())
     stem, dot, extension = plain.rpartition(".")
-    if not any(ch.isalnum() for ch in (stem if dot else plain)):
-        return "file" + (dot + extension if dot and extension.isalnum() else "")
-    return plain
+    if not dot:
+        stem, extension = plain, ""
+    if not any(ch.isalnum() for ch in stem):  # nothing readable survived
+        return "file" + ("." + extension if extension.isalnum() else "")
+    return plain.strip(" .")
 
 
 def content_disposition(disposition: str, filename: str) -> str:

@@ -358,6 +358,30 @@ def test_multipart_upload_and_attachment_download(world, room, http, session_for
     assert "sandbox" in got.headers["content-security-policy"]
 
 
+def test_download_route_names_ranges_and_heads(world, room, http, session_for):
+    dana = session_for(world.dana)
+    url = f"/files/upload?page={room.id}&widget={room.widget('attachments')}"
+    response = request(
+        http, dana, "POST", url + "&name=R%C3%A9sum%C3%A9.txt", content=b"0123456789"
+    )
+    assert response.status_code == 201, response.text
+    file_url = response.json()["file"]["url"]
+    got = request(http, dana, "GET", file_url)
+    assert got.headers["content-disposition"] == (
+        "attachment; filename=\"Resume.txt\"; filename*=UTF-8''R%C3%A9sum%C3%A9.txt"
+    )
+    assert got.headers["accept-ranges"] == "bytes" and got.headers["content-length"] == "10"
+    head = request(http, dana, "HEAD", file_url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == "10"
+    suffix = request(http, dana, "GET", file_url, headers={"range": "bytes=-3"})
+    assert suffix.status_code == 206 and suffix.content == b"789"
+    refused = request(http, dana, "GET", file_url, headers={"range": "bytes=10-"})
+    assert refused.status_code == 416 and refused.headers["content-range"] == "bytes */10"
+    hank = request(http, session_for(world.hank), "GET", file_url, headers={"range": "bytes=0-"})
+    assert hank.status_code == 404 and b"0123" not in hank.content
+
+
 def test_upload_errors_over_http(world, room, http, session_for, monkeypatch):
     monkeypatch.setenv("PORTAL_MAX_UPLOAD_MB", "1")
     config.reload_settings()
