@@ -68,6 +68,14 @@ def upgrade() -> None:
         batch_op.drop_column("page_id")
         batch_op.drop_column("widget_id")
         batch_op.create_index("ix_stored_file_owner", ["owner_type", "owner_id"], unique=False)
+    _rename_unique_constraint("stored_file_stored_name_key", "stored_file_storage_key_key")
+
+
+def _rename_unique_constraint(old: str, new: str) -> None:
+    # PostgreSQL keeps a constraint's name when its column is renamed: follow the
+    # column, so the name says what it guards. (SQLite's constraint has no name.)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE stored_file RENAME CONSTRAINT {old} TO {new}")
 
 
 def downgrade() -> None:
@@ -102,6 +110,7 @@ def downgrade() -> None:
             moved,
         )
 
+    _rename_unique_constraint("stored_file_storage_key_key", "stored_file_stored_name_key")
     with op.batch_alter_table("stored_file", schema=None) as batch_op:
         batch_op.drop_index("ix_stored_file_owner")
         batch_op.alter_column("page_id", existing_type=sa.Integer(), nullable=False)
