@@ -35,6 +35,7 @@ class Settings:
     port: int
     public_url: str
     data_dir: Path
+    storage_dir: Path
     database_url: str
     redis_url: str
     session_idle_minutes: int
@@ -74,6 +75,8 @@ def get_settings() -> Settings:
         port=port,
         public_url=public_url,
         data_dir=data_dir,
+        # Where file bytes live; point several workers or machines at one shared folder.
+        storage_dir=Path(os.environ.get("PORTAL_STORAGE_DIR", "") or data_dir / "files").resolve(),
         database_url=os.environ.get("PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"),
         redis_url=os.environ.get("PORTAL_REDIS_URL", ""),
         session_idle_minutes=_int("PORTAL_SESSION_IDLE_MINUTES", 30),

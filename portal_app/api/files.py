@@ -3,7 +3,8 @@
 Every request is signed in by the HttpOnly session cookie (never a URL token) and checked
 by the services, exactly as a Reflex event would be. Bytes stream both ways: an upload
 goes to private storage chunk by chunk with the size limit applied as it arrives, and
-a download is a ``FileResponse`` (which answers HTTP Range requests).
+a download streams from the storage through its ``download_response`` (HTTP Range,
+RFC 6266 file names, ``nosniff``, private caching).
 
 Uploads: ``POST /files/upload?page=ID&widget=WID`` with either
 
@@ -19,14 +20,16 @@ from collections.abc import AsyncIterator, Iterator
 import anyio.from_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from portal_app.access import Actor
 from portal_app.api.requests import BadRequest, message, require_same_origin
 from portal_app.config import get_settings
-from portal_app.errors import PortalError, SignedOut, Throttled
+from portal_app.errors import NotFound, PortalError, SignedOut, Throttled
 from portal_app.services import files, forms, sessions
+from portal_app.storage import BlobNotFound
+from portal_app.storage.download import download_response
 
 # Room for the multipart envelope (boundaries and part headers) around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -132,24 +135,30 @@ async def upload(request: Request) -> Response:
 async def download(request: Request) -> Response:
     try:
         actor = await _actor(request)
-        file, path = await run_in_threadpool(
+        file, storage = await run_in_threadpool(
             files.open_for_download, actor, request.path_params["file_id"]
         )
+        headers = {}
+        if file.content_type != "application/pdf":
+            # A file opened on its own can't run anything or reach the portal's pages.
+            # (Browsers refuse to show PDFs in a sandbox, and stored types are never HTML.)
+            headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return await run_in_threadpool(
+            download_response,
+            storage,
+            file.storage_key,
+            filename=file.filename,
+            content_type=file.content_type,
+            inline=files.is_inline(file.content_type),
+            range_header=request.headers.get("range"),
+            head=request.method == "HEAD",
+            headers=headers,
+            cache_control=PRIVATE["Cache-Control"],
+        )
+    except BlobNotFound:  # deleted between the check and the answer
+        return _error(NotFound("This file doesn't exist or isn't shared with you."))
     except Exception as exc:  # noqa: BLE001
         return _error(exc)
-    inline = files.is_inline(file.content_type)
-    headers = dict(PRIVATE)
-    if file.content_type != "application/pdf":
-        # A file opened on its own can't run anything or reach the portal's pages.
-        # (Browsers refuse to show PDFs in a sandbox, and stored types are never HTML.)
-        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return FileResponse(
-        path,
-        media_type=file.content_type,
-        filename=file.filename,
-        content_disposition_type="inline" if inline else "attachment",
-        headers=headers,
-    )
 
 
 async def submissions_csv(request: Request) -> Response:

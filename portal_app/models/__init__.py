@@ -11,9 +11,10 @@ from portal_app.models.accounts import (
     UserSession,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.files import StoredFile
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
-from portal_app.models.widgets import FormSubmission, StoredFile, WidgetComment
+from portal_app.models.widgets import FormSubmission, WidgetComment
 
 __all__ = [
     "AuditEvent",

@@ -1,4 +1,4 @@
-"""What people add to widgets: comments, form submissions and files."""
+"""What people add to widgets: comments and form submissions (files: ``models/files``)."""
 
 from __future__ import annotations
 
@@ -35,22 +35,3 @@ class FormSubmission(SQLModel, table=True):
     status: str = Field(default="Pending", max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-
-
-class StoredFile(SQLModel, table=True):
-    """A file's bytes live in private storage under ``stored_name`` (made by the server);
-    they leave only through the authorizing download route."""
-
-    __tablename__ = "stored_file"
-
-    id: int | None = Field(default=None, primary_key=True)
-    page_id: int = Field(foreign_key="page.id", index=True)
-    widget_id: str = Field(max_length=32, index=True)
-    uploader_id: int = Field(foreign_key="user_account.id")
-    filename: str = Field(max_length=255)
-    stored_name: str = Field(max_length=64, unique=True)
-    size: int
-    content_type: str = Field(max_length=120)
-    sha256: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
-    deleted_at: datetime | None = None

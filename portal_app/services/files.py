@@ -1,29 +1,32 @@
 """Files on widgets: staff attachments and media, and files clients add to form fields.
 
 Rules enforced here on every call:
-- who may upload: staff to attachments, media, rich text (images) and form widgets of
-  pages they see;
-  clients only to form widgets of pages where they may contribute;
+- who may upload: the widget type says (``staff_uploads``: staff, to widgets of pages
+  they see: attachments, media, rich text images, forms; ``contributor_uploads``: also
+  clients where they may contribute: forms);
 - bytes are streamed to private storage with a size limit (``PORTAL_MAX_UPLOAD_MB``);
   empty files are refused; the display name is cleaned (no folders, no control or
   direction characters, at most 200 characters);
 - the type is sniffed from the first bytes (``filetype``), never taken from the name or
   the browser: HTML, SVG, XML, scripts and executables are refused, and so is a file
   whose name claims a PDF, image or video it isn't;
-- downloading needs the page to be visible; a file added to a form is private to its
-  uploader and staff (a client never reads another person's form files, even a
-  colleague's).
+- downloading needs the page to be visible; a file added to a widget whose type keeps
+  uploads private (``private_uploads``: forms) is readable only by its uploader and
+  staff (a client never reads another person's form files, even a colleague's);
+- only the uploader or staff delete a file.
+
+Files have a generic owner (``models/files.py``); today every file belongs to a widget.
+Bytes go through the storage interface only (``portal_app.storage``): this module never
+sees a path.
 """
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 import filetype
@@ -34,14 +37,14 @@ from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound, PortalError
 from portal_app.models import Page, StoredFile, User
+from portal_app.models.files import WIDGET_OWNER, parse_widget_owner, widget_owner
 from portal_app.policy import Actor
 from portal_app.services import audit, pages
 from portal_app.services.links import portal_url
 from portal_app.services.people import parse_id
-from portal_app.storage import get_storage
+from portal_app.storage import BlobTooLarge, Storage, get_storage
+from portal_app.widgets import registry
 
-STAFF_UPLOAD_TYPES = ("attachments", "media", "form", "rich_text")
-CLIENT_UPLOAD_TYPES = ("form",)
 MAX_NAME = 200
 SNIFF_BYTES = 8192
 READ_CHUNK = 64 * 1024
@@ -235,27 +238,55 @@ def _chunks_of(source: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
         yield bytes(chunk)
 
 
-class _Measured:
-    """Passes chunks through while counting, hashing, keeping the first bytes and
-    stopping at the size limit (so a huge upload never fills the disk)."""
+class _Sniffed:
+    """Passes chunks through to the storage, keeping the first bytes to sniff the type
+    from once the file is stored (the storage counts, hashes and stops at the limit)."""
 
-    def __init__(self, source: Iterable[bytes] | IO[bytes], limit: int, limit_mb: int):
-        self.source, self.limit, self.limit_mb = source, limit, limit_mb
-        self.size = 0
+    def __init__(self, source: Iterable[bytes] | IO[bytes]):
+        self.source = source
         self.head = b""
-        self.digest = hashlib.sha256()
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in _chunks_of(self.source):
             if not chunk:
                 continue
-            self.size += len(chunk)
-            if self.size > self.limit:
-                raise TooLarge(self.limit_mb)
             if len(self.head) < SNIFF_BYTES:
                 self.head += chunk[: SNIFF_BYTES - len(self.head)]
-            self.digest.update(chunk)
             yield chunk
+
+
+# --- who may do what to a file -------------------------------------------------------------
+
+# Today's answers, for widget types that don't declare their upload rules yet. This
+# fallback goes once every widget type declares staff_uploads, contributor_uploads and
+# private_uploads.
+_UPLOAD_RULES_TODAY = {
+    "staff_uploads": ("attachments", "media", "form", "rich_text"),
+    "contributor_uploads": ("form",),
+    "private_uploads": ("form",),
+}
+
+
+def _upload_rule(type_name: str, rule: str) -> bool:
+    """What the widget type says about uploads (``staff_uploads``, ``contributor_uploads``
+    or ``private_uploads``). A type no longer installed accepts no uploads."""
+    today = type_name in _UPLOAD_RULES_TODAY[rule]
+    try:
+        widget_type = registry.get_type(type_name)
+    except Invalid:
+        return today
+    return bool(getattr(widget_type, rule, today))
+
+
+def _is_uploader_or_staff(actor: Actor, file: StoredFile) -> bool:
+    """The one rule for managing a file, and for reading a private one."""
+    return actor.is_staff or file.uploader_id == actor.user_id
+
+
+def _readable_on_widget(actor: Actor, file: StoredFile, type_name: str) -> bool:
+    """Private uploads (form files): only their uploader and staff. Other files: all
+    who see the widget."""
+    return not _upload_rule(type_name, "private_uploads") or _is_uploader_or_staff(actor, file)
 
 
 # --- services ------------------------------------------------------------------------------
@@ -272,16 +303,16 @@ def _row(file: StoredFile, actor: Actor, uploader: str) -> FileRow:
         uploader=uploader,
         url=f"/files/{file.id}",
         inline=is_inline(file.content_type),
-        can_delete=actor.is_staff or file.uploader_id == actor.user_id,
+        can_delete=_is_uploader_or_staff(actor, file),
     )
 
 
 def _upload_target(actor: Actor, page_id: object, widget_id: object) -> tuple[Page, str]:
     page, type_name, _, may_contribute = pages.live_widget(actor, page_id, widget_id)
     if actor.is_staff:
-        allowed = type_name in STAFF_UPLOAD_TYPES
+        allowed = _upload_rule(type_name, "staff_uploads")
     else:
-        allowed = type_name in CLIENT_UPLOAD_TYPES and may_contribute
+        allowed = _upload_rule(type_name, "contributor_uploads") and may_contribute
     if not allowed:
         raise Forbidden("Files can't be added here.")
     return page, type_name
@@ -297,30 +328,34 @@ def save_upload(
 ) -> FileRow:
     """Store an uploaded file on a widget (see the module rules). ``declared_type`` (what
     the browser said) is never trusted: the stored type comes from the bytes."""
-    page, type_name = _upload_target(actor, page_id, widget_id)
+    page, _ = _upload_target(actor, page_id, widget_id)
+    assert page.id is not None and isinstance(widget_id, str)
     settings = get_settings()
     name = clean_filename(filename)
     # Refuse by name before reading a byte.
     if _extension(name) in DANGEROUS_EXTENSIONS:
         raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
     storage = get_storage()
-    measured = _Measured(chunks, settings.max_upload_bytes, settings.max_upload_mb)
-    stored_name = storage.write(measured)
+    sniffed = _Sniffed(chunks)
     try:
-        if measured.size == 0:
+        blob = storage.save(sniffed, max_bytes=settings.max_upload_bytes)
+    except BlobTooLarge as exc:
+        raise TooLarge(settings.max_upload_mb) from exc
+    try:
+        if blob.size == 0:
             raise Invalid("This file is empty.")
-        content_type = sniff_type(name, measured.head)
-        assert page.id is not None and isinstance(widget_id, str)
+        content_type = sniff_type(name, sniffed.head)
+        owner_type, owner_id = widget_owner(page.id, widget_id)
         with session_scope() as session:
             row = StoredFile(
-                page_id=page.id,
-                widget_id=widget_id,
+                owner_type=owner_type,
+                owner_id=owner_id,
                 uploader_id=actor.user_id,
                 filename=name,
-                stored_name=stored_name,
-                size=measured.size,
+                storage_key=blob.key,
+                size=blob.size,
                 content_type=content_type,
-                sha256=measured.digest.hexdigest(),
+                sha256=blob.sha256,
             )
             session.add(row)
             session.flush()
@@ -333,10 +368,10 @@ def save_upload(
                 page_id=page.id,
                 widget_id=widget_id,
                 name=name,
-                size=measured.size,
+                size=blob.size,
             )
     except BaseException:
-        storage.delete(stored_name)
+        storage.delete(blob.key)
         raise
     if actor.is_limited:
         # A client's form file is private to them and staff: only staff hear about it.
@@ -344,84 +379,91 @@ def save_upload(
             page.id,
             exclude_user_id=actor.user_id,
             subject=f"New file on {page.title}",
-            body=f"{actor.display_name} uploaded “{name}” ({size_text(measured.size)}) "
+            body=f"{actor.display_name} uploaded “{name}” ({size_text(blob.size)}) "
             f"on {page.title}.\n\nOpen it: {portal_url('/pages/' + page.slug)}\n",
             reader_filter=lambda reader: reader.is_staff,
         )
     return _row(row, actor, actor.display_name)
 
 
-def _readable(actor: Actor, file: StoredFile, type_name: str) -> bool:
-    """Form files: only their uploader and staff. Other files: all who see the widget."""
-    if type_name == "form":
-        return actor.is_staff or file.uploader_id == actor.user_id
-    return True
-
-
 def list_files(actor: Actor, page_id: object, widget_id: object) -> list[FileRow]:
     """The files on a widget ``actor`` may download, newest first."""
     page, type_name, _, _ = pages.live_widget(actor, page_id, widget_id)
+    assert page.id is not None and isinstance(widget_id, str)
+    owner_type, owner_id = widget_owner(page.id, widget_id)
     with session_scope() as session:
-        query = (
+        rows = session.exec(
             select(StoredFile, User)
             .join(User, col(User.id) == StoredFile.uploader_id)
             .where(
-                StoredFile.page_id == page.id,
-                StoredFile.widget_id == widget_id,
+                StoredFile.owner_type == owner_type,
+                StoredFile.owner_id == owner_id,
                 col(StoredFile.deleted_at).is_(None),
             )
             .order_by(col(StoredFile.created_at).desc(), col(StoredFile.id).desc())
-        )
-        if type_name == "form" and not actor.is_staff:
-            query = query.where(StoredFile.uploader_id == actor.user_id)
-        rows = session.exec(query).all()
+        ).all()
     return [
         _row(file, actor, user.display_name)
         for file, user in rows
-        if _readable(actor, file, type_name)
+        if _readable_on_widget(actor, file, type_name)
     ]
 
 
-def _file_for(actor: Actor, file_id: object) -> tuple[StoredFile, str]:
-    """A live file ``actor`` may read, with its widget's type; NotFound otherwise (the
-    same answer whether it doesn't exist or isn't theirs to see)."""
+def _widget_file_readable(actor: Actor, file: StoredFile) -> bool:
+    try:
+        page_id, widget_id = parse_widget_owner(file.owner_id)
+        _, type_name, _, _ = pages.live_widget(actor, page_id, widget_id)
+    except (ValueError, NotFound, Invalid):
+        return False
+    return _readable_on_widget(actor, file, type_name)
+
+
+# Who may read a file is its owner's rule, one function per kind of owner.
+_READABLE_BY_OWNER = {WIDGET_OWNER: _widget_file_readable}
+
+
+def _file_for(actor: Actor, file_id: object) -> StoredFile:
+    """A live file ``actor`` may read; NotFound otherwise (the same answer whether it
+    doesn't exist or isn't theirs to see)."""
     with session_scope() as session:
         file = session.get(StoredFile, parse_id(file_id))
-    if file is None or file.deleted_at is not None:
+    readable = _READABLE_BY_OWNER.get(file.owner_type) if file is not None else None
+    if file is None or file.deleted_at is not None or not readable or not readable(actor, file):
         raise NotFound("This file doesn't exist or isn't shared with you.")
-    try:
-        _, type_name, _, _ = pages.live_widget(actor, file.page_id, file.widget_id)
-    except (NotFound, Invalid) as exc:
-        raise NotFound("This file doesn't exist or isn't shared with you.") from exc
-    if not _readable(actor, file, type_name):
-        raise NotFound("This file doesn't exist or isn't shared with you.")
-    return file, type_name
+    return file
 
 
-def open_for_download(actor: Actor, file_id: object) -> tuple[StoredFile, Path]:
-    """The file row and where its bytes are, when ``actor`` may download it: the page
-    is visible to them and the widget is on it; a form's files only to their uploader
-    and staff."""
-    file, _ = _file_for(actor, file_id)
-    path = get_storage().path(file.stored_name)
-    if not path.is_file():
+def open_for_download(actor: Actor, file_id: object) -> tuple[StoredFile, Storage]:
+    """The file row and the storage holding its bytes (under ``storage_key``), when
+    ``actor`` may download it: the page is visible to them and the widget is on it; a
+    private upload (a form's files) only to its uploader and staff."""
+    file = _file_for(actor, file_id)
+    storage = get_storage()
+    if not storage.exists(file.storage_key):
         raise NotFound("This file doesn't exist or isn't shared with you.")
-    return file, path
+    return file, storage
 
 
 def get_file(actor: Actor, file_id: object) -> FileRow:
     """One file's row (for a form submission's value), under the same rule as download."""
-    file, _ = _file_for(actor, file_id)
+    file = _file_for(actor, file_id)
     with session_scope() as session:
         uploader = session.get(User, file.uploader_id)
     return _row(file, actor, uploader.display_name if uploader else "")
 
 
+def _audit_owner(file: StoredFile) -> dict[str, object]:
+    if file.owner_type == WIDGET_OWNER:
+        page_id, widget_id = parse_widget_owner(file.owner_id)
+        return {"page_id": page_id, "widget_id": widget_id}
+    return {"owner_type": file.owner_type, "owner_id": file.owner_id}
+
+
 def delete_file(actor: Actor, file_id: object) -> None:
     """The uploader or staff delete a file; its bytes are removed and the deletion is
     audited (the row stays for the record)."""
-    file, _ = _file_for(actor, file_id)
-    if not actor.is_staff and file.uploader_id != actor.user_id:
+    file = _file_for(actor, file_id)
+    if not _is_uploader_or_staff(actor, file):
         raise Forbidden("You can only delete files you uploaded.")
     with session_scope() as session:
         row = session.get(StoredFile, file.id)
@@ -434,11 +476,10 @@ def delete_file(actor: Actor, file_id: object) -> None:
             actor_id=actor.user_id,
             target_type="file",
             target_id=row.id,
-            page_id=row.page_id,
-            widget_id=row.widget_id,
             name=row.filename,
+            **_audit_owner(row),
         )
-    get_storage().delete(file.stored_name)
+    get_storage().delete(file.storage_key)
 
 
 def file_owned_by(actor: Actor, page_id: int, widget_id: str, file_id: object) -> StoredFile:
@@ -453,8 +494,7 @@ def file_owned_by(actor: Actor, page_id: int, widget_id: str, file_id: object) -
         file is None
         or file.deleted_at is not None
         or file.uploader_id != actor.user_id
-        or file.page_id != page_id
-        or file.widget_id != widget_id
+        or (file.owner_type, file.owner_id) != widget_owner(page_id, widget_id)
     ):
         raise Invalid("Upload the file again.")
     return file

@@ -53,6 +53,11 @@ def stored_files() -> list[Path]:
     return [p for p in get_storage().root.rglob("*") if p.is_file()]
 
 
+def downloaded(actor, file_id) -> bytes:
+    file, storage = files.open_for_download(actor, file_id)
+    return b"".join(storage.open_range(file.storage_key))
+
+
 # --- who uploads where -----------------------------------------------------------------
 
 
@@ -192,8 +197,8 @@ def test_display_names_are_cleaned():
 
 def test_clients_of_the_page_download_attachments_others_do_not(world, room):
     row = upload(world.dana, room, "attachments")
-    file, path = files.open_for_download(world.ana, row.id)
-    assert path.read_bytes() == PDF and file.filename == "report.pdf"
+    file, _ = files.open_for_download(world.ana, row.id)
+    assert downloaded(world.ana, row.id) == PDF and file.filename == "report.pdf"
     assert files.open_for_download(world.sam, row.id)[0].id == row.id
     for outsider in (world.hank, world.mindy):
         with pytest.raises(NotFound):
@@ -276,7 +281,7 @@ def test_a_file_like_source_is_read_in_chunks(world, room):
     row = files.save_upload(
         world.dana, room.id, room.widget("attachments"), "r.pdf", io.BytesIO(PDF), ""
     )
-    assert files.open_for_download(world.dana, row.id)[1].read_bytes() == PDF
+    assert downloaded(world.dana, row.id) == PDF
 
 
 # --- the HTTP routes -------------------------------------------------------------------------
@@ -351,6 +356,30 @@ def test_multipart_upload_and_attachment_download(world, room, http, session_for
     assert got.headers["content-disposition"] == 'attachment; filename="notes.txt"'
     assert got.headers["content-type"].startswith("text/plain")
     assert "sandbox" in got.headers["content-security-policy"]
+
+
+def test_download_route_names_ranges_and_heads(world, room, http, session_for):
+    dana = session_for(world.dana)
+    url = f"/files/upload?page={room.id}&widget={room.widget('attachments')}"
+    response = request(
+        http, dana, "POST", url + "&name=R%C3%A9sum%C3%A9.txt", content=b"0123456789"
+    )
+    assert response.status_code == 201, response.text
+    file_url = response.json()["file"]["url"]
+    got = request(http, dana, "GET", file_url)
+    assert got.headers["content-disposition"] == (
+        "attachment; filename=\"Resume.txt\"; filename*=UTF-8''R%C3%A9sum%C3%A9.txt"
+    )
+    assert got.headers["accept-ranges"] == "bytes" and got.headers["content-length"] == "10"
+    head = request(http, dana, "HEAD", file_url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == "10"
+    suffix = request(http, dana, "GET", file_url, headers={"range": "bytes=-3"})
+    assert suffix.status_code == 206 and suffix.content == b"789"
+    refused = request(http, dana, "GET", file_url, headers={"range": "bytes=10-"})
+    assert refused.status_code == 416 and refused.headers["content-range"] == "bytes */10"
+    hank = request(http, session_for(world.hank), "GET", file_url, headers={"range": "bytes=0-"})
+    assert hank.status_code == 404 and b"0123" not in hank.content
 
 
 def test_upload_errors_over_http(world, room, http, session_for, monkeypatch):

@@ -62,3 +62,106 @@ def test_foreign_keys_are_enforced(portal_db):
     except sa.exc.IntegrityError:
         return
     raise AssertionError("a person was placed in an organization that doesn't exist")
+
+
+# --- 0003: files get a generic owner -------------------------------------------------------
+
+
+def _stored_files(columns: str) -> list[tuple]:
+    with get_engine().connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(sa.text(f"SELECT {columns} FROM stored_file ORDER BY id"))
+        ]
+
+
+def test_existing_widget_files_keep_their_owner_through_0003_both_ways(world):
+    from portal_app.services import files
+    from portal_app.storage import get_storage
+    from tests.support.pages import build_page
+
+    page = build_page(
+        world.admin,
+        "Deliverables",
+        [("attachments", None), ("form", None)],
+        organizations={world.northwind_id: "contribute"},
+    )
+    attachments, form = page.widget("attachments"), page.widget("form")
+    pdf = b"%PDF-1.7\n" + b"0" * 100
+    blobs = [get_storage().save([pdf], max_bytes=1000) for _ in range(2)]
+    config = alembic_config()
+    command.downgrade(config, "0002")
+    insert = sa.text(
+        "INSERT INTO stored_file (page_id, widget_id, uploader_id, filename, stored_name, "
+        "size, content_type, sha256, created_at) VALUES (:page, :widget, :uploader, :name, "
+        ":key, :size, 'application/pdf', :sha, :created)"
+    )
+    with get_engine().begin() as connection:
+        for widget, uploader, name, blob in [
+            (attachments, world.dana.user_id, "brief.pdf", blobs[0]),
+            (form, world.ana.user_id, "passport.pdf", blobs[1]),
+        ]:
+            connection.execute(
+                insert,
+                {
+                    "page": page.id,
+                    "widget": widget,
+                    "uploader": uploader,
+                    "name": name,
+                    "key": blob.key,
+                    "size": blob.size,
+                    "sha": blob.sha256,
+                    "created": "2026-11-01 10:00:00.000000",
+                },
+            )
+
+    command.upgrade(config, "head")
+    assert _stored_files("owner_type, owner_id, storage_key") == [
+        ("widget", f"{page.id}:{attachments}", blobs[0].key),
+        ("widget", f"{page.id}:{form}", blobs[1].key),
+    ]
+    # The portal serves them as before, under the same rules.
+    assert [f.name for f in files.list_files(world.thomas, page.id, attachments)] == ["brief.pdf"]
+    assert files.list_files(world.thomas, page.id, form) == []
+    [passport] = files.list_files(world.ana, page.id, form)
+    file, storage = files.open_for_download(world.ana, passport.id)
+    assert b"".join(storage.open_range(file.storage_key)) == pdf
+
+    command.downgrade(config, "0002")
+    assert _stored_files("page_id, widget_id, stored_name, filename") == [
+        (page.id, attachments, blobs[0].key, "brief.pdf"),
+        (page.id, form, blobs[1].key, "passport.pdf"),
+    ]
+    command.upgrade(config, "head")
+    command.check(config)
+    assert len(_stored_files("owner_id")) == 2
+
+
+def test_downgrading_0003_refuses_files_the_old_table_cannot_hold(world):
+    from portal_app.db import session_scope
+    from portal_app.models import StoredFile
+
+    with session_scope() as session:
+        session.add(
+            StoredFile(
+                owner_type="document",
+                owner_id="7",
+                uploader_id=world.dana.user_id,
+                filename="contract.pdf",
+                storage_key="0" * 32,
+                size=1,
+                content_type="application/pdf",
+                sha256="0" * 64,
+            )
+        )
+    command.downgrade(alembic_config(), "0003")
+    try:
+        command.downgrade(alembic_config(), "0002")
+    except RuntimeError as refused:
+        assert "other than a widget" in str(refused)
+    else:
+        raise AssertionError("the downgrade dropped a document's file")
+    with get_engine().connect() as connection:  # nothing of 0003 was undone
+        current = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    assert current == "0003"
+    assert _stored_files("owner_type, owner_id") == [("document", "7")]
