@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
+from sqlmodel import col
+
 from portal_app.errors import Forbidden
 from portal_app.models import Role, User
 
@@ -84,7 +87,11 @@ def require(allowed: bool, message: str = "You don't have permission to do that.
 # --- questions about accounts (the person an operation is about, not the actor) -------
 
 
-def is_staff_account(user: User) -> bool:
+ADMIN_ROLE = Role.ADMIN
+
+
+def works_for_firm(user: User) -> bool:
+    """A staff member or administrator (not a client)."""
     return user.role in STAFF_ROLES
 
 
@@ -92,8 +99,21 @@ def is_client_account(user: User) -> bool:
     return user.role == Role.LIMITED
 
 
-def is_admin_account(user: User) -> bool:
+def administers_portal(user: User) -> bool:
     return user.role == Role.ADMIN
+
+
+def role_administers(role: str) -> bool:
+    return role == Role.ADMIN
+
+
+def role_belongs_to_organization(role: str) -> bool:
+    """Clients belong to one client organization; the firm's people to none."""
+    return role == Role.LIMITED
+
+
+def admin_accounts_filter() -> ColumnElement[bool]:
+    return (User.role == Role.ADMIN) & col(User.active).is_(True)
 
 
 def role_label(role: str) -> str:

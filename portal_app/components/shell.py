@@ -85,7 +85,7 @@ def _pages_tree() -> rx.Component:
             rx.text("Pages", size="1", weight="medium", color_scheme="gray"),
             rx.spacer(),
             rx.cond(
-                SessionState.is_staff,
+                SessionState.may_create_pages,
                 rx.link(
                     rx.icon("plus", size=14, aria_hidden="true"),
                     href="/new-page",
@@ -118,7 +118,7 @@ def navigation(current: str) -> rx.Component:
             *[_nav_link(*item, current) for item in EVERYONE],
             _pages_tree(),
             rx.cond(
-                SessionState.is_admin,
+                SessionState.may_open_settings,
                 rx.vstack(
                     rx.text(
                         "Settings",

@@ -591,7 +591,7 @@ def _share_dialog() -> rx.Component:
                     rx.tabs.trigger("Clients", value="clients"),
                     rx.tabs.trigger("Staff", value="staff"),
                     rx.tabs.trigger("Subscribers", value="subscribers"),
-                    rx.cond(S.is_admin, rx.tabs.trigger("Home page", value="home")),
+                    rx.cond(S.may_choose_home, rx.tabs.trigger("Home page", value="home")),
                 ),
                 rx.tabs.content(
                     rx.vstack(

@@ -16,7 +16,9 @@ from portal_app.state.session import SessionState
 def _team() -> rx.Component:
     return rx.vstack(
         rx.heading(
-            rx.cond(SessionState.is_staff, "People", "People you work with"), size="4", as_="h2"
+            rx.cond(SessionState.sees_whole_firm, "People", "People you work with"),
+            size="4",
+            as_="h2",
         ),
         rx.cond(
             DirectoryState.people.length() > 0,
@@ -43,14 +45,18 @@ def _welcome() -> rx.Component:
             rx.heading("Welcome, ", SessionState.me_name, size="5", as_="h2", id="welcome"),
             rx.text(
                 rx.cond(
-                    SessionState.is_staff,
+                    SessionState.may_open_settings,
                     "Manage the people and client organizations of your portal from Settings.",
-                    "This is your private space with us: everything shared with you is here.",
+                    rx.cond(
+                        SessionState.sees_whole_firm,
+                        "The pages you work on and the people you work with are all here.",
+                        "This is your private space with us: everything shared with you is here.",
+                    ),
                 ),
                 color_scheme="gray",
             ),
             rx.cond(
-                SessionState.is_admin,
+                SessionState.may_open_settings,
                 rx.hstack(
                     rx.link(
                         rx.button(rx.icon("user-plus", size=16), "Invite someone"),
@@ -99,7 +105,7 @@ def _home_content() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            SessionState.is_admin,
+            SessionState.may_choose_home,
             rx.card(
                 empty_state(
                     "house",

@@ -80,7 +80,7 @@ def set_permissions(
         chosen_staff = set()
         for raw in staff_ids:
             user = session.get(User, parse_id(raw))
-            if user is None or not access.is_staff_account(user):
+            if user is None or not access.works_for_firm(user):
                 raise Invalid("Only staff members can be chosen here.")
             chosen_staff.add(user.id)
         if staff_access == "restricted" and not access.sees_every_page(actor):

@@ -12,7 +12,7 @@ from portal_app.access import Actor
 from portal_app.db import session_scope
 from portal_app.errors import Invalid, NotFound
 from portal_app.ids import parse_id
-from portal_app.models import Organization, OrganizationStaff, Role, User
+from portal_app.models import Organization, OrganizationStaff, User
 from portal_app.services import audit
 from portal_app.services.people import PersonRow, organization_names, person_row
 
@@ -213,7 +213,7 @@ def assign_staff(actor: Actor, organization_id: object, user_id: object, assigne
     with session_scope() as session:
         org = _visible(session, actor, organization_id)
         user = session.get(User, parse_id(user_id))
-        if user is None or user.role == Role.LIMITED:
+        if user is None or not access.works_for_firm(user):
             raise Invalid("Only staff members can be assigned to a client.")
         link = session.get(OrganizationStaff, (org.id, user.id))
         if assigned and link is None:
@@ -236,7 +236,7 @@ def staff_choices(actor: Actor) -> list[PersonRow]:
         names = organization_names(session)
         users = session.exec(
             select(User)
-            .where(col(User.role).in_([Role.ADMIN, Role.STAFF]), col(User.active).is_(True))
+            .where(access.staff_accounts_filter())
             .order_by(func.lower(User.display_name))
         ).all()
         return [person_row(u, names) for u in users]

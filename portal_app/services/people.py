@@ -30,7 +30,7 @@ from portal_app.services import audit, auth, mail, passwords, sessions, throttle
 from portal_app.services.links import portal_url
 from portal_app.services.tokens import new_token, token_hash
 
-ROLE_LABELS = {Role.ADMIN: "Administrator", Role.STAFF: "Staff", Role.LIMITED: "Client"}
+ROLE_LABELS = access.ROLE_LABELS
 
 
 def _date(value: datetime | None) -> str:
@@ -75,7 +75,7 @@ def person_row(user: User, org_names: dict[int, str]) -> PersonRow:
         email=user.email,
         initials=initials(user.display_name),
         role=user.role,
-        role_label=ROLE_LABELS.get(Role(user.role), user.role),
+        role_label=access.role_label(user.role),
         organization_id=user.organization_id or 0,
         organization_name=org_names.get(user.organization_id or 0, ""),
         active=user.active,
@@ -180,7 +180,7 @@ class InvitationRow:
 
 def _check_placement(session: Session, role: Role, organization_id: object) -> int | None:
     """Clients belong to exactly one active organization; staff belong to none."""
-    if role != Role.LIMITED:
+    if not access.role_belongs_to_organization(role):
         return None
     if organization_id in (0, "0", "", None):
         raise Invalid(
@@ -286,7 +286,7 @@ def list_invitations(actor: Actor) -> list[InvitationRow]:
             InvitationRow(
                 id=inv.id or 0,
                 email=inv.email,
-                role_label=ROLE_LABELS[Role(inv.role)],
+                role_label=access.role_label(inv.role),
                 organization_name=names.get(inv.organization_id or 0, ""),
                 invited_by=users.get(inv.inviter_id, ""),
                 sent=_date(inv.created_at),
@@ -349,7 +349,7 @@ def _other_active_admins(session: Session, user_id: int) -> int:
     return session.exec(
         select(func.count())
         .select_from(User)
-        .where(User.role == Role.ADMIN, col(User.active).is_(True), User.id != user_id)
+        .where(access.admin_accounts_filter(), User.id != user_id)
     ).one()
 
 
@@ -362,8 +362,8 @@ def update_person(actor: Actor, user_id: object, role: object, organization_id: 
         assert user.id is not None
         org_id = _check_placement(session, the_role, organization_id)
         if (
-            user.role == Role.ADMIN
-            and the_role != Role.ADMIN
+            access.administers_portal(user)
+            and not access.role_administers(the_role)
             and not _other_active_admins(session, user.id)
         ):
             raise Invalid(
@@ -375,7 +375,7 @@ def update_person(actor: Actor, user_id: object, role: object, organization_id: 
         user.role = the_role
         user.organization_id = org_id
         session.add(user)
-        if the_role == Role.LIMITED:
+        if access.role_belongs_to_organization(the_role):
             # A client works with no organization as staff: left assigned, they would
             # still be shown to (and counted by) the clients they used to serve.
             session.execute(
@@ -402,7 +402,11 @@ def set_active(actor: Actor, user_id: object, active: object) -> None:
         assert user.id is not None
         if not active and user.id == actor.user_id:
             raise Invalid("You can't deactivate your own account.")
-        if not active and user.role == Role.ADMIN and not _other_active_admins(session, user.id):
+        if (
+            not active
+            and access.administers_portal(user)
+            and not _other_active_admins(session, user.id)
+        ):
             raise Invalid("The portal needs at least one active administrator.")
         user.active = active
         session.add(user)
@@ -502,7 +506,7 @@ def create_admin(email: object, password: object, name: object = "Administrator"
         user = session.exec(select(User).where(User.email == address)).first()
         if user is None:
             user = User(email=address, display_name=display_name)
-        user.role = Role.ADMIN
+        user.role = access.ADMIN_ROLE
         user.organization_id = None
         user.active = True
         user.password_hash = password_hash
@@ -516,8 +520,5 @@ def create_admin(email: object, password: object, name: object = "Administrator"
 def any_admin_exists() -> bool:
     with session_scope() as session:
         return (
-            session.exec(
-                select(User.id).where(User.role == Role.ADMIN, col(User.active).is_(True))
-            ).first()
-            is not None
+            session.exec(select(User.id).where(access.admin_accounts_filter())).first() is not None
         )

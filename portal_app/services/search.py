@@ -83,7 +83,7 @@ def search(actor: Actor, query: object) -> list[SearchHit]:
         for page, version in rows:
             if version is not None:
                 body = _layout_text(layouts.load(version.layout))
-            elif actor.is_staff:
+            elif access.works_on_drafts(actor):
                 body = _layout_text(layouts.load(page.draft_layout))
             else:
                 continue  # clients see published pages only (the filter says so too)

@@ -18,12 +18,13 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from portal_app import access
 from portal_app.access import Actor
 from portal_app.config import get_settings
 from portal_app.errors import Forbidden, NotFound, PortalError, SignedOut
 from portal_app.services import pages, sessions
 from portal_app.services.page_views import NavPage
-from portal_app.services.people import ROLE_LABELS, initials
+from portal_app.services.people import initials
 
 T = TypeVar("T")
 
@@ -52,8 +53,13 @@ class SessionState(rx.State):
     me_role: str = ""
     me_role_label: str = ""
     me_initials: str = ""
-    is_admin: bool = False
-    is_staff: bool = False
+    # What the shell offers this person (``access.capabilities``); every operation
+    # re-checks on the server.
+    may_open_settings: bool = False
+    may_create_pages: bool = False
+    may_edit_pages: bool = False
+    may_choose_home: bool = False
+    sees_whole_firm: bool = False
     # "loading" until the page's load handler has run, then "ready", "denied" (403 page)
     # or "missing" (404 page).
     page_status: str = "loading"
@@ -100,16 +106,21 @@ class SessionState(rx.State):
         self.me_name = actor.display_name
         self.me_email = actor.email
         self.me_role = actor.role
-        self.me_role_label = ROLE_LABELS.get(actor.role, actor.role)  # type: ignore[call-overload]
+        self.me_role_label = actor.role_label
         self.me_initials = initials(actor.display_name)
-        self.is_admin = actor.is_admin
-        self.is_staff = actor.is_staff
+        can = access.capabilities(actor)
+        self.may_open_settings = can.open_settings
+        self.may_create_pages = can.create_pages
+        self.may_edit_pages = can.edit_pages
+        self.may_choose_home = can.choose_home
+        self.sees_whole_firm = can.sees_whole_firm
 
     def _forget(self) -> None:
         self.me_id = 0
         self.me_name = self.me_email = self.me_role = self.me_role_label = ""
         self.me_initials = ""
-        self.is_admin = self.is_staff = False
+        self.may_open_settings = self.may_create_pages = self.may_edit_pages = False
+        self.may_choose_home = self.sees_whole_firm = False
         self.nav_pages = []
 
     def _sign_in_redirect(self) -> rx.event.EventSpec:
