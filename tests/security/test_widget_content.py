@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app.services import discussion, files, forms, pages
+from portal_app.services import files, pages
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.html import sanitize_html
+from portal_app.widgets.discussion import actions as discussion
+from portal_app.widgets.form import actions as forms
 from tests.support.pages import build_page, revision
 from tests.unit.expect import refuses_all
 

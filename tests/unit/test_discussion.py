@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 
 from portal_app.models import AuditEvent, WidgetComment
-from portal_app.services import discussion, pages
+from portal_app.services import pages
 from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.widgets.discussion import actions as discussion
 from tests.support.pages import build_page, revision
 from tests.unit.expect import refuses_all
 

@@ -9,8 +9,9 @@ import io
 import pytest
 
 from portal_app.models import FormSubmission
-from portal_app.services import files, forms, pages
+from portal_app.services import files, pages
 from portal_app.services.errors import Forbidden, Invalid, NotFound
+from portal_app.widgets.form import actions as forms
 from tests.support.pages import build_page
 from tests.unit.expect import refuses_all
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from portal_app.models import AuditEvent, Page
-from portal_app.services import discussion, layouts, pages
+from portal_app.services import layouts, pages
 from portal_app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from portal_app.widgets.discussion import actions as discussion
 from tests.support.pages import add_widget, build_page, first_column, revision
 from tests.unit.expect import refuses_all
 

@@ -1,4 +1,4 @@
-"""Discussion widgets: comments and replies on a page, with @mentions.
+"""Discussion actions: comments and replies on a page, with @mentions.
 
 Rules enforced here on every call:
 - reading needs the page to be visible and the widget on its live version; posting and
@@ -29,6 +29,7 @@ from portal_app.services import audit, mail, pages
 from portal_app.services.errors import Forbidden, Invalid, NotFound
 from portal_app.services.links import portal_url
 from portal_app.services.people import initials, parse_id
+from portal_app.widgets.discussion.widget import Discussion
 
 MAX_BODY = 5000
 MAX_MENTIONS = 20
@@ -114,7 +115,9 @@ def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[Widget
 def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[CommentRow]:
     """The threads of a discussion widget ``actor`` may read, oldest first, each with its
     replies. A deleted comment shows as "Comment deleted" only while it has replies."""
-    page, _ = pages.contribution_target(actor, page_id, widget_id, "discussion", contributing=False)
+    page, _ = pages.contribution_target(
+        actor, page_id, widget_id, Discussion.name, contributing=False
+    )
     with session_scope() as session:
         rows = session.exec(
             select(WidgetComment, User)
@@ -235,7 +238,7 @@ def post_comment(
     """Add a comment (or a reply, where the widget allows them) as ``actor``. Needs the
     page's contribute right. Subscribers and @mentioned people who can read it are told."""
     page, config = pages.contribution_target(
-        actor, page_id, widget_id, "discussion", contributing=True
+        actor, page_id, widget_id, Discussion.name, contributing=True
     )
     text = _clean_body(body)
     with session_scope() as session:
@@ -291,7 +294,7 @@ def edit_comment(actor: Actor, comment_id: object, body: object) -> None:
         if comment.author_id != actor.user_id:
             raise Forbidden("You can only edit your own comments.")
         page_id, widget_id = comment.page_id, comment.widget_id
-    pages.contribution_target(actor, page_id, widget_id, "discussion", contributing=True)
+    pages.contribution_target(actor, page_id, widget_id, Discussion.name, contributing=True)
     with session_scope() as session:
         comment, _ = _comment(session, actor, comment_id)
         comment.body = text
