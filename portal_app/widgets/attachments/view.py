@@ -12,7 +12,6 @@ from portal_app.state.session import SessionState
 from portal_app.widgets.attachments.state import FilesState
 
 A = FilesState
-A = FilesState
 
 
 def _file_icon(row) -> rx.Component:

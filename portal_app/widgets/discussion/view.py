@@ -19,7 +19,6 @@ from portal_app.components.widget_ui import WidgetUI
 from portal_app.widgets.discussion.state import DiscussionState
 
 D = DiscussionState
-D = DiscussionState
 
 
 def _comment_actions(widget, comment, can_reply, thread_id) -> rx.Component:

@@ -19,7 +19,6 @@ from portal_app.widgets.form.review import own_submissions, submissions_table
 from portal_app.widgets.form.state import FormState
 
 F = FormState
-F = FormState
 
 
 def _form_control(widget, spec) -> rx.Component:
