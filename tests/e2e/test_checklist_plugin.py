@@ -28,8 +28,12 @@ def test_client_ticks_a_checklist_and_another_organization_cannot(
     admin = admin_actor()
     initech = organizations.create_organization(admin, "Initech Checklists")
     umbrella = organizations.create_organization(admin, "Umbrella Checklists")
-    peter = add_person("peter@initech.example", "Peter Gibbons", "limited", initech.id, PASSWORD)
-    alice = add_person("alice@umbrella.example", "Alice Umbrella", "limited", umbrella.id, PASSWORD)
+    milton = add_person(
+        "milton@initech-checklists.example", "Milton Waddams", "limited", initech.id, PASSWORD
+    )
+    alice = add_person(
+        "alice@umbrella-checklists.example", "Alice Umbrella", "limited", umbrella.id, PASSWORD
+    )
     draft = pages.create_page(admin, "Getting started")
 
     # Staff drag the plugin's type from the palette and list the steps.
@@ -61,11 +65,11 @@ def test_client_ticks_a_checklist_and_another_organization_cannot(
     )
     widget_id = pages.get_draft(admin, draft.id).sections[0].columns[0].widgets[0].id
 
-    # Peter ticks one step; after a reload it is still ticked, the others are not.
+    # Milton ticks one step; after a reload it is still ticked, the others are not.
     client = browser.new_context(
         base_url=portal_server.url, viewport={"width": 1280, "height": 900}
     ).new_page()
-    sign_in(client, "peter@initech.example", PASSWORD)
+    sign_in(client, "milton@initech-checklists.example", PASSWORD)
     client.goto(f"/pages/{draft.slug}")
     logo = client.get_by_role("checkbox", name="Send your logo")
     expect(logo).not_to_be_checked(timeout=20_000)
@@ -85,7 +89,7 @@ def test_client_ticks_a_checklist_and_another_organization_cannot(
     context = browser.new_context(base_url=portal_server.url)
     forger = context.new_page()
     forger.route_web_socket(re.compile(r".*/_event.*"), tap)
-    sign_in(forger, "alice@umbrella.example", PASSWORD)
+    sign_in(forger, "alice@umbrella-checklists.example", PASSWORD)
     tap.forge(
         _handler_name(ChecklistState.load_for_page),
         {"page_id": draft.id, "widget_ids": [widget_id]},
@@ -102,6 +106,6 @@ def test_client_ticks_a_checklist_and_another_organization_cannot(
 
     with session_scope() as session:
         rows = session.exec(select(FormSubmission).where(FormSubmission.page_id == draft.id)).all()
-    assert [(row.submitter_id, row.data) for row in rows] == [(peter, '["Send your logo"]')]
+    assert [(row.submitter_id, row.data) for row in rows] == [(milton, '["Send your logo"]')]
     assert alice not in [row.submitter_id for row in rows]
     assert not any("Send your logo" in frame for frame in tap.received)
