@@ -12,7 +12,7 @@ ENV := source scripts/env.sh &&
 
 help:
 	@echo "make run     - set up, migrate, create the first admin, serve on http://localhost:$(PORTAL_PORT)"
-	@echo "make test    - set up (with chromium), ruff check, pytest tests/"
+	@echo "make test    - set up (with chromium), ruff check, lint-imports, pytest tests/"
 	@echo "make check   - ruff format --check + ruff check"
 	@echo "make format  - ruff format + ruff check --fix"
 	@echo "make bench   - run every bench/*.py"
@@ -36,6 +36,7 @@ LINT_DIRS = $(wildcard portal_app tests bench)
 test:
 	@bash scripts/bootstrap.sh --with-browser
 	@$(ENV) if [ -n "$(LINT_DIRS)" ]; then ruff check $(LINT_DIRS); fi
+	@$(ENV) lint-imports
 	@$(ENV) rc=0; pytest tests/ || rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	  exit $$rc

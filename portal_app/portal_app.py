@@ -13,6 +13,7 @@ from portal_app.api import auth as auth_routes
 from portal_app.api import files as file_routes
 from portal_app.api.headers import security_headers
 from portal_app.components.feedback import missing_panel
+from portal_app.components.widget_ui import PageWidgetsState
 from portal_app.config import get_settings
 from portal_app.pages.account import account_page
 from portal_app.pages.auth import forgot_page, invitation_page, reset_page, sign_in_page
@@ -35,7 +36,6 @@ from portal_app.state.page_view import PageViewState
 from portal_app.state.people import DirectoryState, PeopleAdminState
 from portal_app.state.search import SearchState
 from portal_app.state.session import SessionState
-from portal_app.state.widgets import PageWidgetsState
 
 NAME = get_settings().portal_name
 

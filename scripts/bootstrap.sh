@@ -44,12 +44,12 @@ else
         say "creating .venv with $("$PY" --version 2>&1)"
         "$PY" -m venv .venv
     fi
-    say "installing python deps (pip install -e '.[test]' and the example widget plugin)"
+    say "installing python deps (pip install -e '.[test]' and the example widget plugins)"
     log=".venv/pip-install.log"
     if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
            && .venv/bin/python -m pip install --disable-pip-version-check -e '.[test]' \
            && .venv/bin/python -m pip install --disable-pip-version-check --no-deps \
-                -e examples/callout-widget; } >"$log" 2>&1; then
+                -e examples/callout-widget -e examples/checklist-widget; } >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         echo "bootstrap: pip install failed (full log: $log)" >&2
         exit 1

@@ -49,11 +49,6 @@ class Actor:
         return self.role == Role.LIMITED
 
     @property
-    def is_limited(self) -> bool:
-        """Transitional name of ``is_client``."""
-        return self.is_client
-
-    @property
     def is_guest(self) -> bool:
         return self.role == GUEST
 
@@ -132,6 +127,7 @@ class Capabilities:
     edit_pages: bool = False
     choose_home: bool = False
     sees_whole_firm: bool = False
+    manage_page_content: bool = False
 
 
 def can_open_settings(actor: Actor) -> bool:
@@ -186,6 +182,28 @@ def works_on_drafts(actor: Actor) -> bool:
     return actor.is_staff
 
 
+def reviews_submissions(actor: Actor) -> bool:
+    """Staff read every submission of a form, change statuses and export them; anyone
+    else sees only their own."""
+    return actor.is_staff
+
+
+def hears_of_private_content(reader: Actor) -> bool:
+    """Who is told that a client added something private (form answers, form files):
+    staff only, never other clients."""
+    return reader.is_staff
+
+
+def may_upload_to(
+    actor: Actor, *, staff_uploads: bool, contributor_uploads: bool, may_contribute: bool
+) -> bool:
+    """Staff upload where the widget type takes staff uploads; anyone else only where it
+    takes contributors' uploads and they may contribute to the page."""
+    if actor.is_staff:
+        return staff_uploads
+    return contributor_uploads and may_contribute
+
+
 def capabilities(actor: Actor) -> Capabilities:
     return Capabilities(
         open_settings=can_open_settings(actor),
@@ -193,6 +211,7 @@ def capabilities(actor: Actor) -> Capabilities:
         edit_pages=can_edit_pages(actor),
         choose_home=can_choose_home(actor),
         sees_whole_firm=actor.is_staff,
+        manage_page_content=actor.is_staff,
     )
 
 

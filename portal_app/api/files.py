@@ -27,9 +27,10 @@ from portal_app.access import Actor
 from portal_app.api.requests import BadRequest, message, require_same_origin
 from portal_app.config import get_settings
 from portal_app.errors import NotFound, PortalError, SignedOut, Throttled
-from portal_app.services import files, forms, sessions
+from portal_app.services import files, sessions
 from portal_app.storage import BlobNotFound
 from portal_app.storage.download import download_response
+from portal_app.widgets.form import actions as forms
 
 # Room for the multipart envelope (boundaries and part headers) around the file.
 MULTIPART_OVERHEAD = 64 * 1024

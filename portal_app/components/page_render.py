@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.widgets.registry import widget_types
-
-
-def widget_view(widget) -> rx.Component:
-    """Every installed type's view, chosen by the widget's type name."""
-    cases = [(name, widget_type.view(widget)) for name, widget_type in widget_types().items()]
-    return rx.box(
-        rx.match(
-            widget.type,
-            *cases,
-            rx.text("This content can't be shown.", color_scheme="gray", size="2"),
-        ),
-        data_widget_type=widget.type,
-        data_testid="widget",
-        width="100%",
-    )
+from portal_app.components.widget_ui import widget_view
 
 
 def render_sections(sections) -> rx.Component:

@@ -9,10 +9,7 @@ from portal_app.components.feedback import field_error, form_field
 from portal_app.components.rich_text import rich_text_editor
 from portal_app.state.editor import EditorState as S
 from portal_app.widgets.base import EditorField, WidgetType
-from portal_app.widgets.form import FieldKind
 from portal_app.widgets.registry import widget_types
-
-FORM_FIELD_KINDS = list(FieldKind.__args__)  # type: ignore[attr-defined]
 
 
 def _error_for(name: str) -> rx.Var[str]:
@@ -59,21 +56,22 @@ def _upload_control(
     )
 
 
-def _media_upload(field: EditorField) -> rx.Component:
+def _file_upload(field: EditorField) -> rx.Component:
+    """A file property (say a media widget's image): upload, then save to use it."""
     return rx.vstack(
         rx.el.input(
             type="hidden",
             name=field.name,
-            id="media-file-id",
+            id="property-file-id",
             default_value=S.form_values[field.name],
         ),
         _upload_control(
-            "media",
+            "property-file",
             "Upload a file",
             "upload",
             "image/*,video/*",
-            S.media_uploaded,
-            value_input_id="media-file-id",
+            S.file_uploaded,
+            value_input_id="property-file-id",
         ),
         spacing="2",
         width="100%",
@@ -91,15 +89,17 @@ def _rich_text_image_upload() -> rx.Component:
     )
 
 
-def _form_fields_builder() -> rx.Component:
-    def row(field, index) -> rx.Component:
+def _form_fields_builder(field: EditorField) -> rx.Component:
+    """A form's questions: one card each; ``field.options`` are the kinds of answer."""
+
+    def row(question, index) -> rx.Component:
         prefix = "field_" + index.to_string()
         return rx.card(
             rx.vstack(
                 rx.hstack(
                     rx.input(
                         name=prefix + "_label",
-                        default_value=field.label,
+                        default_value=question.label,
                         width="100%",
                         aria_label="Question",
                         placeholder="Question",
@@ -117,15 +117,17 @@ def _form_fields_builder() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.select(
-                        FORM_FIELD_KINDS,
+                        list(field.options),
                         name=prefix + "_kind",
-                        default_value=field.kind,
+                        default_value=question.kind,
                         aria_label="Answer type",
                         size="1",
                     ),
                     rx.el.label(
                         rx.hstack(
-                            rx.checkbox(name=prefix + "_required", default_checked=field.required),
+                            rx.checkbox(
+                                name=prefix + "_required", default_checked=question.required
+                            ),
                             rx.text("Required", size="1"),
                             spacing="1",
                             align="center",
@@ -137,7 +139,7 @@ def _form_fields_builder() -> rx.Component:
                 ),
                 rx.input(
                     name=prefix + "_options",
-                    default_value=field.options,
+                    default_value=question.options,
                     size="1",
                     placeholder="Choices, separated by commas (for select)",
                     aria_label="Choices for a select question",
@@ -193,9 +195,9 @@ def _control(field: EditorField) -> rx.Component:
             name=field.name, default_value=value, id=field_id, type="number", width="100%"
         )
     elif field.kind == "file":
-        control = _media_upload(field)
+        control = _file_upload(field)
     elif field.kind == "form_fields":
-        control = _form_fields_builder()
+        control = _form_fields_builder(field)
     else:
         control = rx.input(name=field.name, default_value=value, id=field_id, width="100%")
     return form_field(field.label, field_id, control, error=_error_for(field.name), hint=field.help)

@@ -32,16 +32,18 @@ from typing import IO
 import filetype
 from sqlmodel import col, select
 
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound, PortalError
 from portal_app.models import Page, StoredFile, User
 from portal_app.models.files import WIDGET_OWNER, parse_widget_owner, widget_owner
-from portal_app.policy import Actor
-from portal_app.services import audit, pages
+from portal_app.services import audit, subscriptions
 from portal_app.services.links import portal_url
 from portal_app.services.people import parse_id
+from portal_app.services.widget_targets import widget_target
 from portal_app.storage import BlobTooLarge, Storage, get_storage
 from portal_app.widgets import registry
 
@@ -280,7 +282,7 @@ def _upload_rule(type_name: str, rule: str) -> bool:
 
 def _is_uploader_or_staff(actor: Actor, file: StoredFile) -> bool:
     """The one rule for managing a file, and for reading a private one."""
-    return actor.is_staff or file.uploader_id == actor.user_id
+    return access.owner_or_moderator(actor, file.uploader_id)
 
 
 def _readable_on_widget(actor: Actor, file: StoredFile, type_name: str) -> bool:
@@ -308,14 +310,15 @@ def _row(file: StoredFile, actor: Actor, uploader: str) -> FileRow:
 
 
 def _upload_target(actor: Actor, page_id: object, widget_id: object) -> tuple[Page, str]:
-    page, type_name, _, may_contribute = pages.live_widget(actor, page_id, widget_id)
-    if actor.is_staff:
-        allowed = _upload_rule(type_name, "staff_uploads")
-    else:
-        allowed = _upload_rule(type_name, "contributor_uploads") and may_contribute
-    if not allowed:
+    target = widget_target(actor, page_id, widget_id)
+    if not access.may_upload_to(
+        actor,
+        staff_uploads=_upload_rule(target.type_name, "staff_uploads"),
+        contributor_uploads=_upload_rule(target.type_name, "contributor_uploads"),
+        may_contribute=target.may_contribute,
+    ):
         raise Forbidden("Files can't be added here.")
-    return page, type_name
+    return target.page, target.type_name
 
 
 def save_upload(
@@ -373,22 +376,23 @@ def save_upload(
     except BaseException:
         storage.delete(blob.key)
         raise
-    if actor.is_limited:
+    if not access.hears_of_private_content(actor):
         # A client's form file is private to them and staff: only staff hear about it.
-        pages.notify_subscribers(
+        subscriptions.notify_subscribers(
             page.id,
             exclude_user_id=actor.user_id,
             subject=f"New file on {page.title}",
             body=f"{actor.display_name} uploaded “{name}” ({size_text(blob.size)}) "
             f"on {page.title}.\n\nOpen it: {portal_url('/pages/' + page.slug)}\n",
-            reader_filter=lambda reader: reader.is_staff,
+            reader_filter=access.hears_of_private_content,
         )
     return _row(row, actor, actor.display_name)
 
 
 def list_files(actor: Actor, page_id: object, widget_id: object) -> list[FileRow]:
     """The files on a widget ``actor`` may download, newest first."""
-    page, type_name, _, _ = pages.live_widget(actor, page_id, widget_id)
+    target = widget_target(actor, page_id, widget_id)
+    page, type_name = target.page, target.type_name
     assert page.id is not None and isinstance(widget_id, str)
     owner_type, owner_id = widget_owner(page.id, widget_id)
     with session_scope() as session:
@@ -412,7 +416,7 @@ def list_files(actor: Actor, page_id: object, widget_id: object) -> list[FileRow
 def _widget_file_readable(actor: Actor, file: StoredFile) -> bool:
     try:
         page_id, widget_id = parse_widget_owner(file.owner_id)
-        _, type_name, _, _ = pages.live_widget(actor, page_id, widget_id)
+        type_name = widget_target(actor, page_id, widget_id).type_name
     except (ValueError, NotFound, Invalid):
         return False
     return _readable_on_widget(actor, file, type_name)

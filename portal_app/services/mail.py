@@ -133,11 +133,6 @@ def queue_many(session: Session, messages: list[tuple[str, str, str]]) -> int:
     return len(messages)
 
 
-def send(recipient: str, subject: str, body: str) -> None:
-    """Transitional name of ``queue`` (no session)."""
-    queue(recipient, subject, body)
-
-
 def _claim(worker: str) -> list[int]:
     """Atomically take the messages due for delivery: each is claimed by exactly one
     worker, however many run (the UPDATE only succeeds while the row is unclaimed)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -346,29 +345,3 @@ def set_home(actor: Actor, page_id: object, organization_id: object = 0) -> None
             target_id=page.id,
             organization_id=organization_id or None,
         )
-
-
-# --- widgets (transitional: widget actions now call access.access_widget) ---------------
-
-
-def live_widget(
-    actor: Actor, page_id: object, widget_id: object
-) -> tuple[Page, str, dict[str, Any], bool]:
-    with session_scope() as session:
-        found = access.access_widget(session, actor, page_id, widget_id)
-        return found.page, found.type_name, found.config, found.may_contribute
-
-
-def contribution_target(
-    actor: Actor, page_id: object, widget_id: object, type_name: str, *, contributing: bool
-) -> tuple[Page, dict[str, Any]]:
-    need = access.CONTRIBUTE if contributing else access.VIEW
-    with session_scope() as session:
-        found = access.access_widget(session, actor, page_id, widget_id, need, type_name)
-        return found.page, found.config
-
-
-def notify_subscribers(page_id: int, **kwargs: Any) -> int:
-    from portal_app.services import subscriptions
-
-    return subscriptions.notify_subscribers(page_id, **kwargs)

@@ -1,6 +1,6 @@
 """People: listing, inviting, roles, activation and one's own profile.
 
-Admins manage people; everyone sees only the people policy lets them see.
+Admins manage people; everyone sees only the people the access layer lets them see.
 """
 
 from __future__ import annotations

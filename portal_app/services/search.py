@@ -1,5 +1,5 @@
 """Search over what the actor may see: pages (titles and their widgets' text) and
-people. The same policy filters as everywhere bound every hit — a page not shared
+people. The same access filters as everywhere bound every hit — a page not shared
 with a client never appears in their results, not even as a count.
 
 Matching is plain case-insensitive substring search over published content (and, for
@@ -10,10 +10,7 @@ who sees what.
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import select
 
@@ -22,9 +19,9 @@ from portal_app.access import Actor
 from portal_app.db import session_scope
 from portal_app.models import Page, PageVersion
 from portal_app.services import layouts, people
+from portal_app.widgets.registry import widget_types
 
 MAX_HITS = 50
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -36,20 +33,14 @@ class SearchHit:
     icon: str
 
 
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [html.unescape(_TAG.sub(" ", value))]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in _texts(v)]
-    return []
-
-
 def _layout_text(layout: layouts.Layout) -> str:
+    """What a reader sees of the page's widgets: each type says (``search_text``)."""
+    types = widget_types()
     parts = []
     for widget in layout.get("widgets", {}).values():
-        parts.extend(_texts(widget.get("config", {})))
+        widget_type = types.get(widget.get("type"))
+        if widget_type is not None:
+            parts.append(widget_type.search_text(widget.get("config") or {}))
     return " ".join(" ".join(parts).split())
 
 

@@ -19,6 +19,7 @@ from portal_app.errors import Conflict, Invalid, PortalError
 from portal_app.services import drafts, grants, organizations, pages, people, subscriptions
 from portal_app.services.page_views import DraftView, NavPage, PageView, VersionRow
 from portal_app.state.session import SessionState
+from portal_app.widgets.base import EditorField
 from portal_app.widgets.registry import widget_types
 
 
@@ -123,15 +124,27 @@ def _as_form_values(config: dict[str, Any]) -> dict[str, str]:
         if isinstance(value, bool):
             values[key] = "on" if value else ""
         elif isinstance(value, list):
+            # A list of records (say links) is one line per item: "value | value".
             values[key] = "\n".join(
-                f"{item.get('label', '')} | {item.get('url', '')}"
-                if isinstance(item, dict)
-                else str(item)
+                " | ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
                 for item in value
             )
         else:
             values[key] = str(value)
     return values
+
+
+def _list_items(field: EditorField, raw: object) -> list[Any]:
+    lines = [line.strip() for line in str(raw or "").splitlines() if line.strip()]
+    if not field.columns:
+        return lines
+    items = []
+    for line in lines:
+        # The last column takes the rest of the line (an address may hold a "|").
+        parts = line.split("|", len(field.columns) - 1)
+        parts += [""] * (len(field.columns) - len(parts))
+        items.append({name: part.strip() for name, part in zip(field.columns, parts, strict=True)})
+    return items
 
 
 def _page_id_from_path(path: str) -> str:
@@ -211,6 +224,8 @@ class EditorState(SessionState):
         self.selected_type = widget.type if widget else ""
         self.selected_config = dict(widget.config) if widget else {}
         self.form_values = _as_form_values(self.selected_config)
+        builder = self._field_of_kind("form_fields")
+        questions = self.selected_config.get(builder.name, []) if builder else []
         self.form_field_rows = [
             FormFieldRow(
                 id=f["id"],
@@ -219,8 +234,14 @@ class EditorState(SessionState):
                 required=f["required"],
                 options=", ".join(f.get("options", [])),
             )
-            for f in (widget.config.get("fields", []) if widget and widget.type == "form" else [])
+            for f in questions
         ]
+
+    def _field_of_kind(self, kind: str) -> EditorField | None:
+        """The selected widget's property of an editor kind ("rich_text", "form_fields"):
+        the type says whether it has one, the editor doesn't guess from its name."""
+        widget_type = widget_types().get(self.selected_type)
+        return widget_type.editor_field(kind) if widget_type else None
 
     @rx.event
     async def load(self):
@@ -406,14 +427,7 @@ class EditorState(SessionState):
             elif field.kind == "number":
                 config[field.name] = int(raw) if str(raw or "").lstrip("-").isdigit() else raw
             elif field.kind == "list":
-                lines = [line.strip() for line in str(raw or "").splitlines() if line.strip()]
-                if field.name == "items":
-                    config[field.name] = [
-                        {"label": label.strip(), "url": url.strip()}
-                        for label, _, url in (line.partition("|") for line in lines)
-                    ]
-                else:
-                    config[field.name] = lines
+                config[field.name] = _list_items(field, raw)
             elif field.kind == "form_fields":
                 config[field.name] = self._form_fields_from_form(form)
             elif raw is not None:
@@ -460,15 +474,15 @@ class EditorState(SessionState):
     @rx.event
     async def save_rich_text(self, html: str):
         """Autosave of the rich text editor (debounced in the browser)."""
-        if not self.selected_id or self.selected_type != "rich_text":
+        field = self._field_of_kind("rich_text")
+        if not self.selected_id or field is None:
             return None
-        if self.selected_config.get("html") == html:
+        if self.selected_config.get(field.name) == html:
             return None
         self.save_status = "saving"
+        config = {**self.selected_config, field.name: html}
         try:
-            await self._apply(
-                "update_widget", {"widget_id": self.selected_id, "config": {"html": html}}
-            )
+            await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
         except PortalError as error:
             return self._failed(error)
         return None
@@ -480,18 +494,18 @@ class EditorState(SessionState):
             message = str((result or {}).get("message", "")) if isinstance(result, dict) else ""
             return rx.toast.error(message) if message else None
         file_id = result.get("id")
-        if self.selected_type != "rich_text" or not isinstance(file_id, int) or file_id <= 0:
+        field = self._field_of_kind("rich_text")
+        if field is None or not isinstance(file_id, int) or file_id <= 0:
             return None
         alt = html_escape(str(result.get("name", ""))[:200])
         html = (
-            str(self.selected_config.get("html", ""))
+            str(self.selected_config.get(field.name, ""))
             + f'<p><img src="/files/{file_id}" alt="{alt}"></p>'
         )
         self.save_status = "saving"
+        config = {**self.selected_config, field.name: html}
         try:
-            await self._apply(
-                "update_widget", {"widget_id": self.selected_id, "config": {"html": html}}
-            )
+            await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
         except PortalError as error:
             return self._failed(error)
         return rx.toast.success("Image added to the text.")
@@ -511,7 +525,7 @@ class EditorState(SessionState):
         self.form_field_rows = rows
 
     @rx.event
-    def media_uploaded(self, result: dict[str, Any]):
+    def file_uploaded(self, result: dict[str, Any]):
         if not isinstance(result, dict) or not result.get("ok"):
             message = str((result or {}).get("message", "")) if isinstance(result, dict) else ""
             return rx.toast.error(message) if message else None

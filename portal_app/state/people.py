@@ -16,7 +16,7 @@ ALL = "all"
 
 
 class DirectoryState(SessionState):
-    """People the signed-in person may see (policy bounds it; clients see only their own)."""
+    """People the signed-in person may see (the access layer bounds it)."""
 
     people: list[DirectoryCard] = []
     search: str = ""

@@ -60,6 +60,7 @@ class SessionState(rx.State):
     may_edit_pages: bool = False
     may_choose_home: bool = False
     sees_whole_firm: bool = False
+    may_manage_page_content: bool = False
     # "loading" until the page's load handler has run, then "ready", "denied" (403 page)
     # or "missing" (404 page).
     page_status: str = "loading"
@@ -114,13 +115,14 @@ class SessionState(rx.State):
         self.may_edit_pages = can.edit_pages
         self.may_choose_home = can.choose_home
         self.sees_whole_firm = can.sees_whole_firm
+        self.may_manage_page_content = can.manage_page_content
 
     def _forget(self) -> None:
         self.me_id = 0
         self.me_name = self.me_email = self.me_role = self.me_role_label = ""
         self.me_initials = ""
         self.may_open_settings = self.may_create_pages = self.may_edit_pages = False
-        self.may_choose_home = self.sees_whole_firm = False
+        self.may_choose_home = self.sees_whole_firm = self.may_manage_page_content = False
         self.nav_pages = []
 
     def _sign_in_redirect(self) -> rx.event.EventSpec:

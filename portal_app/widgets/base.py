@@ -1,15 +1,14 @@
 """The widget plugin API: one class per widget type, the same for built-in and
-third-party types.
+third-party types (see docs/widgets.md).
 
-A type declares its ``name`` (stable, stored in layouts), ``label``, ``icon`` (a lucide
-icon name), ``description``, a pydantic ``Config`` model (validated on the server on
-every change), and how it looks: ``view(widget)`` renders a published widget from a
-Reflex Var with ``id``, ``type`` and ``config``. The property form in the editor is
-generated from ``Config``'s fields; a type may override ``editor_fields``. Actions a
-type offers (posting a comment, submitting a form...) are services that take the
-acting person first, like every other service.
-
-Reflex is imported inside ``view`` only, so services can use types without it.
+A type is pure Python (no Reflex anywhere in its imports): its ``name`` (stable, stored
+in layouts), ``label``, ``icon`` (a lucide icon name), ``description``, a pydantic
+``Config`` model (validated on the server on every change), the text a reader sees
+(``search_text``, used by search) and its upload rules. The property form in the
+editor is generated from ``Config``'s fields. How it looks and what it does live next
+to it in its package: ``view.py`` (components, and an optional Reflex state in
+``state.py``) registered in the ``portal_app.widget_ui`` entry point group, and
+``actions.py`` (services taking the acting person first).
 """
 
 from __future__ import annotations
@@ -34,9 +33,14 @@ class EditorField:
 
     name: str
     label: str
-    kind: str  # "text", "long_text", "number", "checkbox", "select", "url", "list"
+    # "text", "long_text", "rich_text", "number", "checkbox", "select", "list", "file",
+    # "form_fields"
+    kind: str
     options: tuple[str, ...] = ()
     help: str = ""
+    # A list of small records (say links): the item's field names, one line per item
+    # written as "value | value".
+    columns: tuple[str, ...] = ()
 
 
 class WidgetType:
@@ -48,6 +52,14 @@ class WidgetType:
     # True when people add content to it (comments, submissions, uploads): those need
     # the page's "contribute" grant.
     accepts_contributions: ClassVar[bool] = False
+    # Where the palette lists it: lower first; equal positions by label.
+    palette_position: ClassVar[int] = 1000
+    # Upload rules (asked by services/files.py): staff may upload files into it;
+    # clients with the page's contribute grant may; a file added to it is readable
+    # only by its uploader and staff.
+    staff_uploads: ClassVar[bool] = False
+    contributor_uploads: ClassVar[bool] = False
+    private_uploads: ClassVar[bool] = False
 
     def default_config(self) -> dict[str, Any]:
         return self.Config().model_dump(mode="json")
@@ -74,6 +86,12 @@ class WidgetType:
         """Hook for types that must transform a valid config (e.g. sanitize HTML)."""
         return config
 
+    def search_text(self, config: dict[str, Any]) -> str:
+        """The text a reader sees in a widget with this ``config`` (search matches it).
+        By default every text setting; types override it to leave out addresses, ids
+        and markup."""
+        return _join(_strings(config))
+
     def editor_fields(self) -> list[EditorField]:
         """The generated property form: one control per ``Config`` field."""
         fields = []
@@ -81,7 +99,8 @@ class WidgetType:
             annotation = info.annotation
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             kind = str(extra.get("editor", ""))
-            options: tuple[str, ...] = ()
+            options: tuple[str, ...] = tuple(str(o) for o in extra.get("options", ()))
+            columns: tuple[str, ...] = ()
             if get_origin(annotation) is Literal:
                 kind, options = kind or "select", tuple(str(a) for a in get_args(annotation))
             elif annotation is bool:
@@ -90,6 +109,9 @@ class WidgetType:
                 kind = kind or "number"
             elif get_origin(annotation) is list:
                 kind = kind or "list"
+                item = get_args(annotation)[0] if get_args(annotation) else None
+                if isinstance(item, type) and issubclass(item, BaseModel):
+                    columns = tuple(item.model_fields)
             fields.append(
                 EditorField(
                     name=name,
@@ -97,11 +119,32 @@ class WidgetType:
                     kind=kind or "text",
                     options=options,
                     help=info.description or "",
+                    columns=columns,
                 )
             )
         return fields
 
-    def view(self, widget: Any) -> Any:
-        """Render a published widget. ``widget`` is a Reflex Var with ``id``, ``type``
-        and ``config`` (a dict). Must be overridden."""
-        raise NotImplementedError(f"Widget type {self.name!r} has no view")
+    def editor_field(self, kind: str) -> EditorField | None:
+        """The first property of the given editor ``kind`` (the editor asks, say, for
+        the "rich_text" field instead of knowing which types have one)."""
+        return next((f for f in self.editor_fields() if f.kind == kind), None)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
+
+
+def _join(parts: list[str]) -> str:
+    return " ".join(" ".join(parts).split())
+
+
+def search_words(*parts: object) -> str:
+    """Helper for ``search_text``: the given texts (strings or lists of them), joined
+    with single spaces."""
+    return _join([t for part in parts for t in _strings(part)])

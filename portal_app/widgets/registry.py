@@ -1,6 +1,11 @@
-"""Every widget type the portal knows: the built-in ones, then those installed through
-the ``portal_app.widgets`` entry point group (loaded at start-up, so a newly installed
-type appears in the palette after install and rebuild)."""
+"""Every widget type the portal knows, found one way: the ``portal_app.widgets`` entry
+point group. The built-in types are declared there by Portal's own pyproject.toml,
+exactly like a plugin's (``examples/callout-widget``), so a newly installed type
+appears in the palette after install and rebuild.
+
+This registry holds the pure types only (no Reflex): services ask it. How a type looks
+comes from the ``portal_app.widget_ui`` group, read by ``components/widget_ui.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,29 +18,6 @@ from portal_app.widgets.base import WidgetType
 
 ENTRY_POINT_GROUP = "portal_app.widgets"
 log = logging.getLogger("portal.widgets")
-
-
-def _builtin_types() -> list[WidgetType]:
-    from portal_app.widgets import (
-        attachments,
-        discussion,
-        form,
-        heading,
-        links,
-        media,
-        rich_text,
-    )
-
-    return [
-        rich_text.RichText(),
-        heading.Heading(),
-        heading.Divider(),
-        attachments.Attachments(),
-        media.Media(),
-        discussion.Discussion(),
-        form.Form(),
-        links.Links(),
-    ]
 
 
 def _installed_types() -> list[WidgetType]:
@@ -51,8 +33,13 @@ def _installed_types() -> list[WidgetType]:
 
 @lru_cache(maxsize=1)
 def widget_types() -> dict[str, WidgetType]:
+    """Every type by name, in palette order (``palette_position``, then label)."""
     types: dict[str, WidgetType] = {}
-    for widget_type in [*_builtin_types(), *_installed_types()]:
+    installed = _installed_types()
+    installed.sort(
+        key=lambda t: (getattr(t, "palette_position", 1000), str(getattr(t, "label", "")))
+    )
+    for widget_type in installed:
         if not isinstance(widget_type, WidgetType):
             log.error("Ignoring widget plugin %r: not a WidgetType", widget_type)
             continue

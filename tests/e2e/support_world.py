@@ -47,6 +47,9 @@ def admin_actor() -> Actor:
 
 def sign_in(page: Page, email: str, password: str) -> None:
     page.goto("/login")
+    # The form posts through assets/portal.js: on a busy machine a click can come
+    # before that script has run, and then nothing is sent at all.
+    page.wait_for_function("typeof window.portalSubmit === 'function'", timeout=30_000)
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, expect
 from portal_app.access import actor_for
 from portal_app.db import session_scope
 from portal_app.models import User
-from portal_app.services import discussion, organizations, pages, people
+from portal_app.services import organizations, pages, people
+from portal_app.widgets.discussion import actions as discussion
 from tests.e2e.support import server_env
 from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD, add_person, admin_actor
 from tests.support.pages import build_page

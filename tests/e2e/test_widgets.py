@@ -18,15 +18,8 @@ from sqlmodel import select
 from portal_app.access import actor_for
 from portal_app.db import session_scope
 from portal_app.models import User
-from portal_app.services import (
-    discussion,
-    drafts,
-    files,
-    grants,
-    organizations,
-    pages,
-    subscriptions,
-)
+from portal_app.services import drafts, files, grants, organizations, pages, subscriptions
+from portal_app.widgets.discussion import actions as discussion
 from tests.e2e.support import assert_accessible, screenshot
 from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD, add_person, admin_actor, sign_in
 

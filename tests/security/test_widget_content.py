@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from portal_app.errors import Forbidden, Invalid, NotFound
-from portal_app.services import discussion, drafts, files, forms, pages
+from portal_app.services import drafts, files, pages
 from portal_app.services.html import sanitize_html
+from portal_app.widgets.discussion import actions as discussion
+from portal_app.widgets.form import actions as forms
 from tests.support.pages import build_page, revision
 from tests.unit.expect import refuses_all
 

@@ -12,7 +12,8 @@ import pytest
 
 from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import AuditEvent, WidgetComment
-from portal_app.services import discussion, grants, subscriptions
+from portal_app.services import grants, subscriptions
+from portal_app.widgets.discussion import actions as discussion
 from tests.support.pages import build_page, revision
 from tests.unit.expect import refuses_all
 

@@ -411,7 +411,7 @@ def test_upload_errors_over_http(world, room, http, session_for, monkeypatch):
 
 
 def test_csv_export_route_is_staff_only(world, http, session_for):
-    from portal_app.services import forms
+    from portal_app.widgets.form import actions as forms
 
     page = build_page(
         world.admin, "Survey", [("form", None)], organizations={world.northwind_id: "contribute"}

@@ -10,7 +10,8 @@ import pytest
 
 from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import FormSubmission
-from portal_app.services import files, forms, grants, subscriptions
+from portal_app.services import files, grants, subscriptions
+from portal_app.widgets.form import actions as forms
 from tests.support.pages import build_page
 from tests.unit.expect import refuses_all
 

@@ -15,7 +15,9 @@ import re
 
 import pytest
 
-from portal_app.services import discussion, forms, subscriptions
+from portal_app.services import subscriptions
+from portal_app.widgets.discussion import actions as discussion
+from portal_app.widgets.form import actions as forms
 from tests.support.pages import build_page
 
 MARK = re.compile(r"\b(mark-[a-z0-9-]+)\b")

@@ -16,7 +16,8 @@ from sqlalchemy import event
 
 from portal_app.db import get_engine, session_scope
 from portal_app.models import OutboxMessage, PageSubscription, Role, User
-from portal_app.services import discussion, mail, people
+from portal_app.services import mail, people
+from portal_app.widgets.discussion import actions as discussion
 from tests.support.pages import build_page
 
 pytestmark = pytest.mark.queued_mail

@@ -10,7 +10,8 @@ import pytest
 
 from portal_app.errors import Conflict, Forbidden, Invalid, NotFound
 from portal_app.models import AuditEvent, Page
-from portal_app.services import discussion, drafts, grants, layouts, pages, subscriptions
+from portal_app.services import drafts, grants, layouts, pages, subscriptions
+from portal_app.widgets.discussion import actions as discussion
 from tests.support.pages import add_widget, build_page, first_column, revision
 from tests.unit.expect import refuses_all
 

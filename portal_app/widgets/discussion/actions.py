@@ -1,12 +1,13 @@
-"""Discussion widgets: comments and replies on a page, with @mentions.
+"""Discussion actions: comments and replies on a page, with @mentions.
 
 Rules enforced here on every call:
 - reading needs the page to be visible and the widget on its live version; posting and
-  editing need the page's "contribute" right (``pages.contribution_target``);
+  editing need the page's "contribute" right (``access.access_widget``);
 - a page may be shared with several client organizations, but a client reads only the
   threads started by staff, by themself or by their own organization's people, and
-  within those only such replies (``policy.sees_content_of``); notifications and
-  @mentions follow the same rule, so a comment never reaches another organization;
+  within those only such replies (``access.reads_comment``); e-mail to followers and
+  @mentions asks the same rule of each recipient, in the same transaction as the
+  comment (``access.page_readers``), so a comment never reaches another organization;
 - bodies are stored as plain text (the view escapes them), 1–5000 characters;
 - people edit and delete their own comments; staff may delete any (moderation).
   Deleting is soft and audited.
@@ -20,15 +21,17 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from portal_app import policy
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound
+from portal_app.ids import parse_id
 from portal_app.models import Page, User, WidgetComment
-from portal_app.policy import Actor
-from portal_app.services import audit, mail, pages
+from portal_app.services import audit, mail, subscriptions
 from portal_app.services.links import portal_url
-from portal_app.services.people import initials, parse_id
+from portal_app.services.people import initials
+from portal_app.widgets.discussion.widget import Discussion
 
 MAX_BODY = 5000
 MAX_MENTIONS = 20
@@ -86,9 +89,7 @@ def _clean_body(body: object) -> str:
 
 
 def _sees(reader: Actor, author: User | None) -> bool:
-    if author is None or author.id is None:
-        return reader.is_staff
-    return policy.sees_content_of(reader, author.id, author.role, author.organization_id)
+    return access.reads_words_of(reader, author)
 
 
 def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[WidgetComment, Page]:
@@ -96,11 +97,10 @@ def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[Widget
     comment = session.get(WidgetComment, parse_id(comment_id))
     if comment is None or comment.deleted_at is not None:
         raise NotFound("This comment was removed.")
-    page = session.exec(
-        select(Page).where(Page.id == comment.page_id, policy.visible_pages_filter(actor))
-    ).first()
-    if page is None:
-        raise NotFound("This comment was removed.")
+    try:
+        page = access.access_page(session, actor, comment.page_id)
+    except NotFound as exc:
+        raise NotFound("This comment was removed.") from exc
     root = session.get(WidgetComment, comment.parent_id) if comment.parent_id else comment
     for part in (root, comment):
         if part is None or not _sees(actor, session.get(User, part.author_id)):
@@ -114,8 +114,10 @@ def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[Widget
 def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[CommentRow]:
     """The threads of a discussion widget ``actor`` may read, oldest first, each with its
     replies. A deleted comment shows as "Comment deleted" only while it has replies."""
-    page, _ = pages.contribution_target(actor, page_id, widget_id, "discussion", contributing=False)
     with session_scope() as session:
+        page = access.access_widget(
+            session, actor, page_id, widget_id, access.VIEW, Discussion.name
+        ).page
         rows = session.exec(
             select(WidgetComment, User)
             .join(User, col(User.id) == WidgetComment.author_id)
@@ -138,7 +140,7 @@ def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[Comm
             edited=comment.edited_at is not None and not deleted,
             deleted=deleted,
             can_edit=mine and not deleted,
-            can_delete=(mine or actor.is_staff) and not deleted,
+            can_delete=access.owner_or_moderator(actor, comment.author_id) and not deleted,
             replies=replies,
         )
 
@@ -180,13 +182,8 @@ def _mentioned(session: Session, body: str) -> list[User]:
     return found
 
 
-def reads_comment(reader: Actor, comment_author: User, thread_author: User) -> bool:
-    """Exactly the page's rule (``list_comments``): a reader sees a comment only when
-    they may read both the thread it belongs to and its own author's words."""
-    return _sees(reader, thread_author) and _sees(reader, comment_author)
-
-
 def _notify(
+    session: Session,
     actor: Actor,
     page: Page,
     comment: WidgetComment,
@@ -194,38 +191,42 @@ def _notify(
     thread_author: User,
     title: str,
 ) -> None:
+    """Queue the mail about ``comment`` in the comment's own transaction: to the
+    @mentioned and the page's followers who may read it on the page — both asked of
+    the access layer in one query each, whatever their number."""
     link = portal_url(f"/pages/{page.slug}")
-    assert page.id is not None and thread_author.id is not None
+    assert page.id is not None
 
-    def reads_thread(reader: Actor) -> bool:
-        return reads_comment(reader, comment_author, thread_author)
+    def reads(reader: Actor | User) -> bool:
+        return access.reads_comment(reader, comment_author, thread_author)
 
-    with session_scope() as session:
-        mentioned = []
-        for user in _mentioned(session, comment.body):
-            reader = policy.actor_for(user)
-            if user.id == actor.user_id or not reads_thread(reader):
-                continue
-            # Only people who can see the page: a mention never shows a page to anyone.
-            if session.exec(
-                select(Page.id).where(Page.id == page.id, policy.visible_pages_filter(reader))
-            ).first():
-                mentioned.append(user)
-    mentioned_ids = {u.id for u in mentioned}
-    for user in mentioned:
-        mail.send(
-            user.email,
-            f"{actor.display_name} mentioned you on {page.title}",
-            f"{actor.display_name} mentioned you in “{title}” on {page.title}:\n\n"
-            f"{comment.body}\n\nReply: {link}\n",
-        )
-    pages.notify_subscribers(
+    named = {user.id for user in _mentioned(session, comment.body)} - {actor.user_id}
+    mentioned = [
+        user
+        for user in access.page_readers(session, page.id, named)  # type: ignore[arg-type]
+        if reads(user)
+    ]
+    mail.queue_many(
+        session,
+        [
+            (
+                user.email,
+                f"{actor.display_name} mentioned you on {page.title}",
+                f"{actor.display_name} mentioned you in “{title}” on {page.title}:\n\n"
+                f"{comment.body}\n\nReply: {link}\n",
+            )
+            for user in mentioned
+        ],
+    )
+    told = {user.id for user in mentioned}
+    subscriptions.notify_subscribers(
         page.id,
         exclude_user_id=actor.user_id,
         subject=f"New comment on {page.title}",
         body=f"{actor.display_name} commented in “{title}” on {page.title}:\n\n"
         f"{comment.body}\n\nReply: {link}\n",
-        reader_filter=lambda reader: reader.user_id not in mentioned_ids and reads_thread(reader),
+        reader_filter=lambda reader: reader.user_id not in told and reads(reader),
+        session=session,
     )
 
 
@@ -234,11 +235,12 @@ def post_comment(
 ) -> CommentRow:
     """Add a comment (or a reply, where the widget allows them) as ``actor``. Needs the
     page's contribute right. Subscribers and @mentioned people who can read it are told."""
-    page, config = pages.contribution_target(
-        actor, page_id, widget_id, "discussion", contributing=True
-    )
     text = _clean_body(body)
     with session_scope() as session:
+        target = access.access_widget(
+            session, actor, page_id, widget_id, access.CONTRIBUTE, Discussion.name
+        )
+        page, config = target.page, target.config
         parent: WidgetComment | None = None
         if parent_id not in (0, "0", "", None):
             if not config.get("allow_replies", True):
@@ -266,8 +268,16 @@ def post_comment(
         session.flush()
         thread_author = session.get(User, parent.author_id if parent else actor.user_id)
         author = session.get(User, actor.user_id)
-    assert thread_author is not None and author is not None
-    _notify(actor, page, comment, author, thread_author, str(config.get("title") or "Discussion"))
+        assert thread_author is not None and author is not None
+        _notify(
+            session,
+            actor,
+            page,
+            comment,
+            author,
+            thread_author,
+            str(config.get("title") or "Discussion"),
+        )
     assert comment.id is not None
     return CommentRow(
         id=comment.id,
@@ -290,10 +300,14 @@ def edit_comment(actor: Actor, comment_id: object, body: object) -> None:
         comment, _ = _comment(session, actor, comment_id)
         if comment.author_id != actor.user_id:
             raise Forbidden("You can only edit your own comments.")
-        page_id, widget_id = comment.page_id, comment.widget_id
-    pages.contribution_target(actor, page_id, widget_id, "discussion", contributing=True)
-    with session_scope() as session:
-        comment, _ = _comment(session, actor, comment_id)
+        access.access_widget(
+            session,
+            actor,
+            comment.page_id,
+            comment.widget_id,
+            access.CONTRIBUTE,
+            Discussion.name,
+        )
         comment.body = text
         comment.edited_at = utcnow()
         session.add(comment)
@@ -304,7 +318,7 @@ def delete_comment(actor: Actor, comment_id: object) -> None:
     stays (soft delete) so a thread keeps its replies; the deletion is audited."""
     with session_scope() as session:
         comment, page = _comment(session, actor, comment_id)
-        if comment.author_id != actor.user_id and not actor.is_staff:
+        if not access.owner_or_moderator(actor, comment.author_id):
             raise Forbidden("You can only delete your own comments.")
         comment.deleted_at = utcnow()
         session.add(comment)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from pydantic import Field
 
 from portal_app.services.html import MAX_HTML_LENGTH, sanitize_html
-from portal_app.widgets.base import WidgetConfig, WidgetType
+from portal_app.widgets.base import WidgetConfig, WidgetType, search_words
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 class RichTextConfig(WidgetConfig):
@@ -25,14 +29,13 @@ class RichText(WidgetType):
     icon = "text"
     description = "Headings, paragraphs, lists, links and tables."
     Config = RichTextConfig
+    palette_position = 10
+    # Images in the text come from the page's own files (the sanitizer drops others).
+    staff_uploads = True
 
     def clean_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return {**config, "html": sanitize_html(config["html"])}
 
-    def view(self, widget: Any) -> Any:
-        import reflex as rx
-
-        # Stored HTML is sanitized on the way in (clean_config); rendering it is safe.
-        return rx.box(
-            rx.html(widget.config["html"].to(str)), class_name="portal-prose", width="100%"
-        )
+    def search_text(self, config: dict[str, Any]) -> str:
+        text = config.get("html")
+        return search_words(html.unescape(_TAG.sub(" ", text)) if isinstance(text, str) else "")

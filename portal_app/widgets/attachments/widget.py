@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from portal_app.widgets.base import WidgetConfig, WidgetType
+from portal_app.widgets.base import WidgetConfig, WidgetType, search_words
 
 
 class AttachmentsConfig(WidgetConfig):
@@ -22,8 +22,8 @@ class Attachments(WidgetType):
     icon = "paperclip"
     description = "Files to download: contracts, reports, instructions."
     Config = AttachmentsConfig
+    palette_position = 40
+    staff_uploads = True
 
-    def view(self, widget: Any) -> Any:
-        from portal_app.components.widget_views import attachments_view
-
-        return attachments_view(widget)
+    def search_text(self, config: dict[str, Any]) -> str:
+        return search_words(config.get("title"), config.get("description"))

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from portal_app.widgets.base import WidgetConfig, WidgetType
+from portal_app.widgets.base import WidgetConfig, WidgetType, search_words
 
 
 class DiscussionConfig(WidgetConfig):
@@ -20,9 +20,8 @@ class Discussion(WidgetType):
     icon = "messages-square"
     description = "Comments and replies; @mention someone to notify them."
     Config = DiscussionConfig
+    palette_position = 60
     accepts_contributions = True
 
-    def view(self, widget: Any) -> Any:
-        from portal_app.components.widget_views import discussion_view
-
-        return discussion_view(widget)
+    def search_text(self, config: dict[str, Any]) -> str:
+        return search_words(config.get("title"))

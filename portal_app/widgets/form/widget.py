@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from portal_app.widgets.base import WidgetConfig, WidgetType
+from portal_app.widgets.base import WidgetConfig, WidgetType, search_words
 
 FieldKind = Literal["text", "long_text", "number", "email", "date", "select", "checkbox", "file"]
 DEFAULT_STATUSES = ["Pending", "Reviewing", "Accepted", "Rejected"]
@@ -46,7 +46,8 @@ class FormConfig(WidgetConfig):
         ],
         max_length=50,
         title="Fields",
-        json_schema_extra={"editor": "form_fields"},
+        # The editor's question builder; options are the kinds of answer it offers.
+        json_schema_extra={"editor": "form_fields", "options": list(get_args(FieldKind))},
     )
     statuses: list[str] = Field(
         default_factory=lambda: list(DEFAULT_STATUSES),
@@ -71,9 +72,19 @@ class Form(WidgetType):
     icon = "clipboard-list"
     description = "A form people fill in; you review the submissions."
     Config = FormConfig
+    palette_position = 70
     accepts_contributions = True
+    staff_uploads = True
+    # Clients attach files to their answers; only they and staff may read them.
+    contributor_uploads = True
+    private_uploads = True
 
-    def view(self, widget: Any) -> Any:
-        from portal_app.components.widget_views import form_view
-
-        return form_view(widget)
+    def search_text(self, config: dict[str, Any]) -> str:
+        fields = config.get("fields") or []
+        return search_words(
+            config.get("title"),
+            config.get("introduction"),
+            [f.get("label", "") for f in fields if isinstance(f, dict)],
+            [f.get("options", []) for f in fields if isinstance(f, dict)],
+            config.get("submit_label"),
+        )

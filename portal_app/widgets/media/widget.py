@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from portal_app.widgets.base import WidgetConfig, WidgetType
+from portal_app.widgets.base import WidgetConfig, WidgetType, search_words
 
 _YOUTUBE = re.compile(
     r"^https://(?:www\.)?(?:youtube\.com/(?:watch\?v=|embed/)|youtu\.be/)([A-Za-z0-9_-]{6,20})"
@@ -53,48 +53,8 @@ class Media(WidgetType):
     icon = "image"
     description = "An image with a caption, or a video."
     Config = MediaConfig
+    palette_position = 50
+    staff_uploads = True
 
-    def view(self, widget: Any) -> Any:
-        import reflex as rx
-
-        config = widget.config
-        file_url = "/files/" + config["file_id"].to(int).to_string()
-        has_file = config["file_id"].to(int) > 0
-        caption = config["caption"].to(str)
-        body = rx.cond(
-            config["kind"].to(str) == "video",
-            rx.cond(
-                config["video_url"].to(str) != "",
-                rx.el.iframe(
-                    src=config["video_url"].to(str),
-                    title=caption,
-                    allow="fullscreen; picture-in-picture",
-                    width="100%",
-                    style={"aspectRatio": "16 / 9", "border": "0"},
-                    sandbox="allow-scripts allow-same-origin allow-presentation",
-                ),
-                rx.cond(
-                    has_file,
-                    rx.video(src=file_url, controls=True, width="100%", height="auto"),
-                    rx.text("No video chosen yet.", color_scheme="gray", size="2"),
-                ),
-            ),
-            rx.cond(
-                has_file,
-                rx.image(
-                    src=file_url,
-                    alt=config["alt_text"].to(str),
-                    width="100%",
-                    border_radius="var(--radius-3)",
-                ),
-                rx.text("No image chosen yet.", color_scheme="gray", size="2"),
-            ),
-        )
-        return rx.el.figure(
-            body,
-            rx.cond(
-                caption != "", rx.el.figcaption(rx.text(caption, size="2", color_scheme="gray"))
-            ),
-            margin="0",
-            width="100%",
-        )
+    def search_text(self, config: dict[str, Any]) -> str:
+        return search_words(config.get("caption"), config.get("alt_text"))

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from portal_app.widgets.base import WidgetConfig, WidgetType
+from portal_app.widgets.base import WidgetConfig, WidgetType, search_words
 
 
 class HeadingConfig(WidgetConfig):
@@ -20,16 +20,10 @@ class Heading(WidgetType):
     icon = "heading"
     description = "A title that structures the page."
     Config = HeadingConfig
+    palette_position = 20
 
-    def view(self, widget: Any) -> Any:
-        import reflex as rx
-
-        text = widget.config["text"].to(str)
-        return rx.cond(
-            widget.config["size"].to(str) == "medium",
-            rx.heading(text, as_="h3", size="4"),
-            rx.heading(text, as_="h2", size="6"),
-        )
+    def search_text(self, config: dict[str, Any]) -> str:
+        return search_words(config.get("text"))
 
 
 class DividerConfig(WidgetConfig):
@@ -42,8 +36,7 @@ class Divider(WidgetType):
     icon = "minus"
     description = "A line between parts of the page."
     Config = DividerConfig
+    palette_position = 30
 
-    def view(self, widget: Any) -> Any:
-        import reflex as rx
-
-        return rx.separator(size="4", my="2")
+    def search_text(self, config: dict[str, Any]) -> str:
+        return ""

@@ -1,4 +1,4 @@
-"""Form widgets: people submit, staff review.
+"""Form actions: people submit, staff review.
 
 Rules enforced here on every call:
 - submitting needs the page's contribute right and the form on the live page; every
@@ -24,15 +24,17 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
+from portal_app import access
+from portal_app.access import Actor
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.models import FormSubmission, StoredFile, User
-from portal_app.policy import Actor
-from portal_app.services import audit, files, pages
+from portal_app.services import audit, files, subscriptions
 from portal_app.services.links import portal_url
 from portal_app.services.people import parse_id
-from portal_app.widgets.form import FormConfig, FormFieldSpec
+from portal_app.services.widget_targets import widget_target
+from portal_app.widgets.form.widget import Form, FormConfig, FormFieldSpec
 
 MAX_SUBMISSION_BYTES = 100_000
 MAX_LIST = 1000
@@ -153,10 +155,8 @@ def _check(
 
 
 def _form(actor: Actor, page_id: object, widget_id: object, *, contributing: bool):
-    page, raw = pages.contribution_target(
-        actor, page_id, widget_id, "form", contributing=contributing
-    )
-    return page, FormConfig.model_validate(raw)
+    target = widget_target(actor, page_id, widget_id, Form.name, contributing=contributing)
+    return target.page, FormConfig.model_validate(target.config)
 
 
 # --- submitting ----------------------------------------------------------------------------
@@ -191,14 +191,14 @@ def submit_form(actor: Actor, page_id: object, widget_id: object, values: object
         submitter = session.get(User, actor.user_id)
         assert submitter is not None
         row = _row(session, actor, submission, submitter, config)
-    pages.notify_subscribers(
+    subscriptions.notify_subscribers(
         page.id,
         exclude_user_id=actor.user_id,
         subject=f"New submission: {config.title}",
         body=f"{actor.display_name} submitted “{config.title}” on {page.title}.\n\n"
         f"Review it: {portal_url('/pages/' + page.slug)}\n",
         # Answers may be personal: only staff hear of them, never other clients.
-        reader_filter=lambda reader: reader.is_staff,
+        reader_filter=access.hears_of_private_content,
     )
     return row
 
@@ -266,7 +266,7 @@ def _query(actor: Actor, page_id: int, widget_id: str, status: str, search: str,
         .where(FormSubmission.page_id == page_id, FormSubmission.widget_id == widget_id)
         .order_by(col(FormSubmission.created_at).desc(), col(FormSubmission.id).desc())
     )
-    if not actor.is_staff:
+    if not access.reviews_submissions(actor):
         query = query.where(FormSubmission.submitter_id == actor.user_id)
     if status:
         query = query.where(FormSubmission.status == status)
@@ -306,7 +306,7 @@ def list_submissions(
 
 def set_submission_status(actor: Actor, submission_id: object, status: object) -> None:
     """Staff move a submission between the form's statuses."""
-    if not actor.is_staff:
+    if not access.reviews_submissions(actor):
         raise Forbidden()
     with session_scope() as session:
         submission = session.get(FormSubmission, parse_id(submission_id))
@@ -343,7 +343,7 @@ def _cell(value: object) -> str:
 
 def export_csv(actor: Actor, page_id: object, widget_id: object) -> str:
     """Staff only: every submission of a form as CSV, formula-safe."""
-    if not actor.is_staff:
+    if not access.reviews_submissions(actor):
         raise Forbidden()
     rows = list_submissions(actor, page_id, widget_id, limit=None)
     _, config = _form(actor, page_id, widget_id, contributing=False)

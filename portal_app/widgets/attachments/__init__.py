@@ -1,0 +1,6 @@
+"""The attachments widget type, all in this package:
+
+- widget.py: the pure type (config, search text, upload rules; no Reflex)
+- state.py: its Reflex state (live data per widget id)
+- view.py: how it looks (registered in the portal_app.widget_ui entry point group)
+"""

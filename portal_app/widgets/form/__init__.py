@@ -1,0 +1,7 @@
+"""The form widget type, all in this package:
+
+- widget.py: the pure type (config, search text, upload rules; no Reflex)
+- actions.py: its services (the acting person first)
+- state.py: its Reflex state (live data per widget id)
+- view.py: how it looks (registered in the portal_app.widget_ui entry point group)
+"""
