@@ -14,7 +14,7 @@ from portal_app.models.audit import AuditEvent
 from portal_app.models.files import StoredFile
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
-from portal_app.models.widgets import FormSubmission, WidgetComment
+from portal_app.models.widgets import FormSubmission, WidgetComment, WidgetEntry
 
 __all__ = [
     "AuditEvent",
@@ -35,4 +35,5 @@ __all__ = [
     "User",
     "UserSession",
     "WidgetComment",
+    "WidgetEntry",
 ]

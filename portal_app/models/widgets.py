@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.clock import utcnow
@@ -34,4 +34,20 @@ class FormSubmission(SQLModel, table=True):
     data: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="Pending", max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WidgetEntry(SQLModel, table=True):
+    """One person's own data on one widget (a checklist's ticks, a poll's vote): what a
+    widget type stores per reader without a table of its own. Only that person and the
+    widget's own actions read it (``services.widget_entries``)."""
+
+    __tablename__ = "widget_entry"
+    __table_args__ = (UniqueConstraint("page_id", "widget_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    page_id: int = Field(foreign_key="page.id", index=True)
+    widget_id: str = Field(max_length=32)
+    person_id: int = Field(foreign_key="user_account.id", index=True)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)

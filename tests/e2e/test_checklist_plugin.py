@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from portal_app.db import session_scope
 from portal_app.models import FormSubmission
-from portal_app.services import organizations, pages
+from portal_app.services import drafts, grants, organizations, pages
 from tests.e2e.drag import drag
 from tests.e2e.support import assert_accessible, screenshot
 from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD, add_person, admin_actor, sign_in
@@ -56,14 +56,14 @@ def test_client_ticks_a_checklist_and_another_organization_cannot(
     staff.locator("#publish").click()
     expect(staff.get_by_text("Published as version 1.")).to_be_visible()
     staff.context.close()
-    pages.set_permissions(
+    grants.set_permissions(
         admin,
         draft.id,
         "all",
         [],
         [{"kind": "organization", "id": initech.id, "level": "contribute"}],
     )
-    widget_id = pages.get_draft(admin, draft.id).sections[0].columns[0].widgets[0].id
+    widget_id = drafts.get_draft(admin, draft.id).sections[0].columns[0].widgets[0].id
 
     # Milton ticks one step; after a reload it is still ticked, the others are not.
     client = browser.new_context(

@@ -9,7 +9,6 @@ from portal_checklist import actions as checklist
 
 from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.services import search
-from portal_app.widgets.form import actions as forms
 from portal_app.widgets.registry import get_type
 from tests.support.pages import build_page
 
@@ -74,17 +73,26 @@ def test_forged_ticks_are_refused(world, onboarding, item, ticked):
         checklist.set_tick(world.ana, onboarding.id, onboarding.widget("checklist"), item, ticked)
 
 
-def test_ticks_never_show_up_as_form_submissions(world):
-    page = build_page(
-        world.admin,
-        "Mixed",
-        [("checklist", STEPS), ("form", None)],
-        organizations={world.northwind_id: "contribute"},
+def test_ticks_are_each_readers_own_widget_entry(world, onboarding, database):
+    from portal_app.models import WidgetEntry
+    from portal_app.services import widget_entries
+
+    wid = onboarding.widget("checklist")
+    checklist.set_tick(world.ana, onboarding.id, wid, "Send your logo", True)
+    checklist.set_tick(world.thomas, onboarding.id, wid, "Sign the contract", True)
+    rows = database.rows(WidgetEntry)
+    assert sorted((r.person_id, r.data) for r in rows) == sorted(
+        [(world.ana.user_id, '["Send your logo"]'), (world.thomas.user_id, '["Sign the contract"]')]
     )
-    checklist.set_tick(world.ana, page.id, page.widget("checklist"), "Send your logo", True)
-    assert forms.list_submissions(world.admin, page.id, page.widget("form")) == []
-    with pytest.raises(Invalid):
-        forms.list_submissions(world.admin, page.id, page.widget("checklist"))
+    # The store itself: own data only, JSON containers only, bounded, the page's rule.
+    assert widget_entries.own_entry(world.dana, onboarding.id, wid, "checklist") is None
+    for bad in ("text", 3, None, {"x": "y" * 70_000}):
+        with pytest.raises(Invalid):
+            widget_entries.save_own_entry(world.ana, onboarding.id, wid, "checklist", bad)
+    with pytest.raises(Invalid):  # another type's widget id
+        widget_entries.own_entry(world.ana, onboarding.id, wid, "form")
+    with pytest.raises(NotFound):
+        widget_entries.save_own_entry(world.hank, onboarding.id, wid, "checklist", [])
 
 
 def test_search_finds_checklist_items(world, onboarding):
