@@ -162,7 +162,7 @@ def sees_every_page(actor: Actor) -> bool:
 
 def member_no_one_is(organization_id: int | None, name: str) -> Actor:
     """A client of ``organization_id`` with no grants of their own: sees exactly what
-    the organization was granted (for previews)."""
+    the organization was granted (previews, tests)."""
     return Actor(
         user_id=0, role=Role.LIMITED, organization_id=organization_id, email="", display_name=name
     )

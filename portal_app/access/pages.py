@@ -143,9 +143,11 @@ def access_page(session: Session, actor: Actor, page_id: object, need: str = VIE
     sees but may only view raises ``Forbidden`` for "contribute"."""
     if need == EDIT and not can_edit_pages(actor):
         raise NotFound(PAGE_NOT_FOUND)
-    page = session.exec(
-        select(Page).where(Page.id == parse_id(page_id), visible_pages_filter(actor))
-    ).first()
+    try:
+        wanted = parse_id(page_id)
+    except NotFound as exc:  # a malformed id reads exactly like a hidden page
+        raise NotFound(PAGE_NOT_FOUND) from exc
+    page = session.exec(select(Page).where(Page.id == wanted, visible_pages_filter(actor))).first()
     if page is None:
         raise NotFound(PAGE_NOT_FOUND)
     if need == CONTRIBUTE and not may_contribute(session, actor, page):

@@ -1,5 +1,5 @@
 """The page editor: palette and columns (drag and drop, with keyboard alternatives),
-the property panel, autosave status, publish, history, sharing and preview."""
+the property panel, autosave status, publish, history and sharing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from reflex_components_core.core.banner import has_connection_errors
 
 from portal_app.components import dnd
 from portal_app.components.feedback import field_error, form_field
-from portal_app.components.page_render import render_sections
 from portal_app.components.property_form import property_panel
 from portal_app.components.shell import shell
 from portal_app.services.pages import ICONS
@@ -122,9 +121,6 @@ def _toolbar() -> rx.Component:
                         rx.icon("users", size=14),
                         "Permissions & subscribers",
                         on_click=S.open_share,
-                    ),
-                    rx.menu.item(
-                        rx.icon("eye", size=14), "Preview as a client", on_click=S.open_preview
                     ),
                     rx.menu.item(rx.icon("history", size=14), "History", on_click=S.open_history),
                     rx.menu.item(
@@ -707,69 +703,6 @@ def _share_dialog() -> rx.Component:
     )
 
 
-def _preview_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Preview as a client"),
-            rx.dialog.description(
-                "Exactly what they see of the published page, and which "
-                "pages their navigation lists.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.select.root(
-                rx.select.trigger(
-                    placeholder="Choose a client organization or person",
-                    aria_label="Preview as",
-                    width="100%",
-                ),
-                rx.select.content(
-                    rx.foreach(S.preview_choices, lambda c: rx.select.item(c.name, value=c.id))
-                ),
-                value=S.preview_target,
-                on_change=S.preview,
-            ),
-            rx.cond(
-                S.preview_error != "",
-                rx.callout(
-                    S.preview_error, icon="eye-off", color_scheme="amber", margin_top="1rem"
-                ),
-            ),
-            rx.cond(
-                S.preview_page,
-                rx.grid(
-                    rx.vstack(
-                        rx.text("Their pages", size="1", weight="medium", color_scheme="gray"),
-                        rx.foreach(S.preview_nav, lambda p: rx.text(p.title, size="2")),
-                        spacing="1",
-                    ),
-                    rx.box(
-                        rx.heading(S.preview_page.title, size="5", as_="h2"),
-                        rx.box(render_sections(S.preview_page.sections), margin_top="1rem"),
-                        padding="1rem",
-                        border=f"1px solid {rx.color('gray', 5)}",
-                        border_radius="var(--radius-3)",
-                        background=rx.color("gray", 1),
-                    ),
-                    columns=rx.breakpoints(initial="1", md="12rem 1fr"),
-                    gap="1rem",
-                    margin_top="1rem",
-                    id="preview",
-                ),
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                justify="end",
-                margin_top="1rem",
-            ),
-            max_width="64rem",
-            width="95vw",
-        ),
-        open=S.preview_open,
-        on_open_change=S.set_preview_open,
-    )
-
-
 def editor_page() -> rx.Component:
     def content() -> rx.Component:
         return rx.vstack(
@@ -790,7 +723,6 @@ def editor_page() -> rx.Component:
             _settings_dialog(),
             _history_dialog(),
             _share_dialog(),
-            _preview_dialog(),
             spacing="4",
             width="100%",
         )

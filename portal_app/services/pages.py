@@ -23,7 +23,7 @@ from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.errors import Conflict, Forbidden, Invalid, NotFound
 from portal_app.ids import parse_id
-from portal_app.models import Organization, Page, PageSubscription, User
+from portal_app.models import Organization, Page, PageSubscription
 from portal_app.services import audit, drafts, layouts
 from portal_app.services.page_views import DraftView, NavPage, PageView, sections_of
 
@@ -171,37 +171,6 @@ def view_page(actor: Actor, slug: object) -> PageView:
             can_contribute=access.may_contribute(session, actor, page),
             subscribed=subscribed,
         )
-
-
-def preview_as(
-    actor: Actor, page_id: object, organization_id: object = 0, user_id: object = 0
-) -> tuple[PageView, list[NavPage]]:
-    """What a client organization (or one limited user) would see: the page and their
-    navigation. Staff only; refused with a clear message when they can't see it."""
-    if not access.can_edit_pages(actor):
-        raise Forbidden()
-    with session_scope() as session:
-        page = access.access_page(session, actor, page_id, access.EDIT)
-        if user_id not in (0, "0", "", None):
-            user = session.get(User, parse_id(user_id))
-            if user is None or not access.is_client_account(user):
-                raise Invalid("Choose a client to preview as.")
-            target = access.actor_for(user)
-            who = user.display_name
-        else:
-            org = session.get(Organization, parse_id(organization_id))
-            if org is None:
-                raise Invalid("Choose a client organization to preview as.")
-            # A member no one is: sees exactly what the organization was granted.
-            target = access.member_no_one_is(org.id, org.name)
-            who = org.name
-        slug = page.slug
-    try:
-        return view_page(target, slug), list_navigation(target)
-    except NotFound as exc:
-        raise Invalid(
-            f"{who} can't see this page: it isn't published or shared with them."
-        ) from exc
 
 
 def update_page_settings(

@@ -1,5 +1,5 @@
 """The page editor: the draft's layout on a drag-and-drop board, the selected widget's
-properties, autosave status, publish, history, permissions, subscribers and preview.
+properties, autosave status, publish, history, permissions and subscribers.
 
 Every change is one operation the server checks (services.drafts.edit_draft) against
 the draft revision this editor last saw; a newer revision means another editor saved
@@ -17,7 +17,7 @@ import reflex as rx
 
 from portal_app.errors import Conflict, Invalid, PortalError
 from portal_app.services import drafts, grants, organizations, pages, people, subscriptions
-from portal_app.services.page_views import DraftView, NavPage, PageView, VersionRow
+from portal_app.services.page_views import DraftView, NavPage, VersionRow
 from portal_app.state.session import SessionState
 from portal_app.widgets.base import EditorField
 from portal_app.widgets.registry import widget_types
@@ -188,13 +188,6 @@ class EditorState(SessionState):
     subscriber_choices: list[Choice] = []
     chosen_subscribers: list[str] = []
     home_choices: list[Choice] = []
-
-    preview_open: bool = False
-    preview_target: str = ""
-    preview_page: PageView | None = None
-    preview_nav: list[NavPage] = []
-    preview_error: str = ""
-    preview_choices: list[Choice] = []
 
     # --- loading ------------------------------------------------------------------------
 
@@ -718,7 +711,7 @@ class EditorState(SessionState):
         except PortalError as error:
             return self._failed(error)
         self.share_open = False
-        shared = len(grants)
+        shared = len(chosen)
         return rx.toast.success(
             f"Permissions saved: shared with {shared} client{'s' if shared != 1 else ''}."
             if shared
@@ -734,50 +727,3 @@ class EditorState(SessionState):
         except PortalError as error:
             return self._failed(error)
         return rx.toast.success("Home page set.")
-
-    # --- preview as a client ----------------------------------------------------------------
-
-    @rx.event
-    async def open_preview(self):
-        try:
-            orgs = await self._call(organizations.organization_choices)
-            everyone = await self._call(people.list_people, "", "limited")
-        except PortalError as error:
-            return self._failed(error)
-        self.preview_choices = [
-            *[Choice(f"organization:{o.id}", o.name) for o in orgs],
-            *[
-                Choice(f"person:{p.id}", f"{p.name} ({p.organization_name})")
-                for p in everyone
-                if p.active
-            ],
-        ]
-        self.preview_page, self.preview_nav, self.preview_error = None, [], ""
-        self.preview_target = ""
-        self.preview_open = True
-        return None
-
-    @rx.event
-    def set_preview_open(self, value: bool):
-        self.preview_open = bool(value)
-
-    @rx.event
-    async def preview(self, target: str):
-        if self.draft is None:
-            return None
-        self.preview_target = str(target)[:40]
-        kind, _, ident = self.preview_target.partition(":")
-        try:
-            page, nav = await self._call(
-                pages.preview_as,
-                self.draft.id,
-                ident if kind == "organization" else 0,
-                ident if kind == "person" else 0,
-            )
-        except Invalid as error:
-            self.preview_page, self.preview_nav, self.preview_error = None, [], str(error)
-            return None
-        except PortalError as error:
-            return self._failed(error)
-        self.preview_page, self.preview_nav, self.preview_error = page, nav, ""
-        return None

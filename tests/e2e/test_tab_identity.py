@@ -58,7 +58,8 @@ def world(portal_server, admin_account):
         def org(name: str) -> int:
             return organizations.create_organization(admin, name).id
 
-        umbrella, acme, initech = org("Umbrella Leakcheck"), org("Acme Tabshare"), org("Initech")
+        umbrella = org("Umbrella Leakcheck")
+        acme, initech = org("Acme Tabshare"), org("Initech Tabshare")
         add_person("ursula@umbrella.example", "Ursula Umbra", "limited", umbrella, PASSWORD)
         people.invite(admin, "pending-leak@umbrella.example", "limited", umbrella)
         draft = pages.create_page(admin, "Merger plans draft")
@@ -67,13 +68,13 @@ def world(portal_server, admin_account):
         add_person("iris@initech.example", "Iris Initech", "limited", initech, PASSWORD)
         room = build_page(
             admin,
-            "Initech quarterly review",
+            "Tabshare quarterly review",
             [("discussion", None)],
             organizations={initech: "contribute"},
         )
         with session_scope() as session:
             ivan = actor_for(session.get(User, ivan_id))
-        discussion.post_comment(ivan, room.id, room.widget("discussion"), "Initech budget is 4.2M")
+        discussion.post_comment(ivan, room.id, room.widget("discussion"), "Tabshare budget is 4.2M")
         return {
             "umbrella": umbrella,
             "draft_id": draft.id,
@@ -89,15 +90,15 @@ ADMIN_DATA = [
     "Merger plans draft",
     "Olivia Owner",
     ADMIN_EMAIL,
-    "Initech quarterly review",
+    "Tabshare quarterly review",
     "$2b$",
 ]
 INITECH_DATA = [
     "Ivan Initech",
     "ivan@initech.example",
     "Iris Initech",
-    "Initech quarterly review",
-    "Initech budget",
+    "Tabshare quarterly review",
+    "Tabshare budget",
 ]
 
 
@@ -160,7 +161,7 @@ def test_client_then_client_of_another_organization_in_one_tab(portal_server, wo
             ["/", "/people"],
         )
     )
-    for value in ("Iris Initech", "Initech quarterly review", "Initech budget is 4.2M"):
+    for value in ("Iris Initech", "Tabshare quarterly review", "Tabshare budget is 4.2M"):
         assert value in before
     assert "Bea Acme" in after
     leaked = [value for value in INITECH_DATA if value in after]

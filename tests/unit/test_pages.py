@@ -452,30 +452,6 @@ def test_home_page_and_organization_home(world):
     assert [p.slug for p in pages.list_navigation(world.hank)] == [other.slug]
 
 
-def test_preview_as_shows_what_a_client_would_see(world):
-    page = build_page(
-        world.admin,
-        "Northwind plan",
-        [("heading", None)],
-        organizations={world.northwind_id: "view"},
-    )
-    build_page(world.admin, "Globex plan", organizations={world.globex_id: "view"})
-    view, nav = pages.preview_as(world.dana, page.id, organization_id=world.northwind_id)
-    assert view.title == "Northwind plan" and not view.can_edit
-    assert [row.title for row in nav] == ["Northwind plan"]
-    view, nav = pages.preview_as(world.dana, page.id, user_id=world.thomas.user_id)
-    assert view.title == "Northwind plan"
-    with pytest.raises(Invalid, match="Globex Corporation can't see this page"):
-        pages.preview_as(world.dana, page.id, organization_id=world.globex_id)
-    with pytest.raises(Invalid):
-        pages.preview_as(world.dana, page.id, user_id=world.sam.user_id)
-    with pytest.raises(Forbidden):
-        pages.preview_as(world.ana, page.id, organization_id=world.northwind_id)
-
-
-# --- subscribers ---------------------------------------------------------------------------
-
-
 def test_publishing_notifies_only_subscribers_who_can_still_see_the_page(world, smtp_inbox):
     page = build_page(world.admin, "Quarterly report", organizations={world.northwind_id: "view"})
     subscriptions.set_subscribers(
