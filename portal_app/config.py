@@ -97,9 +97,18 @@ def get_settings() -> Settings:
     )
 
 
+# Things cached from the settings (the database engine, the task queue) register here
+# to be dropped when the settings are read again; config imports none of them.
+_on_reload: list = []
+
+
+def on_reload(callback) -> None:
+    if callback not in _on_reload:
+        _on_reload.append(callback)
+
+
 def reload_settings() -> Settings:
     get_settings.cache_clear()
-    from portal_app import db
-
-    db.reset_engine()
+    for callback in list(_on_reload):
+        callback()
     return get_settings()

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from portal_app.config import get_settings
+from portal_app.config import get_settings, on_reload
 
 _engine: Engine | None = None
 
@@ -44,6 +44,9 @@ def reset_engine() -> None:
     if _engine is not None:
         _engine.dispose()
     _engine = None
+
+
+on_reload(reset_engine)
 
 
 @contextmanager

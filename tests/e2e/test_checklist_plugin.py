@@ -12,7 +12,7 @@ from portal_checklist.state import ChecklistState
 from sqlmodel import select
 
 from portal_app.db import session_scope
-from portal_app.models import FormSubmission
+from portal_app.models import WidgetEntry
 from portal_app.services import drafts, grants, organizations, pages
 from tests.e2e.drag import drag
 from tests.e2e.support import assert_accessible, screenshot
@@ -105,7 +105,7 @@ def test_client_ticks_a_checklist_and_another_organization_cannot(
     context.close()
 
     with session_scope() as session:
-        rows = session.exec(select(FormSubmission).where(FormSubmission.page_id == draft.id)).all()
-    assert [(row.submitter_id, row.data) for row in rows] == [(milton, '["Send your logo"]')]
-    assert alice not in [row.submitter_id for row in rows]
+        rows = session.exec(select(WidgetEntry).where(WidgetEntry.page_id == draft.id)).all()
+    assert [(row.person_id, row.data) for row in rows] == [(milton, '["Send your logo"]')]
+    assert alice not in [row.person_id for row in rows]
     assert not any("Send your logo" in frame for frame in tap.received)

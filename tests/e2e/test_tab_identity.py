@@ -20,10 +20,16 @@ from playwright.sync_api import Browser, expect
 from portal_app.access import actor_for
 from portal_app.db import session_scope
 from portal_app.models import User
-from portal_app.services import organizations, pages, people
+from portal_app.services import pages, people
 from portal_app.widgets.discussion import actions as discussion
 from tests.e2e.support import server_env
-from tests.e2e.support_world import ADMIN_EMAIL, ADMIN_PASSWORD, add_person, admin_actor
+from tests.e2e.support_world import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    add_person,
+    admin_actor,
+    organization_id,
+)
 from tests.support.pages import build_page
 from tests.support.wire import PortalTab
 
@@ -56,7 +62,9 @@ def world(portal_server, admin_account):
         admin = admin_actor()
 
         def org(name: str) -> int:
-            return organizations.create_organization(admin, name).id
+            # Get or create: pytest may build a module fixture again when it regroups
+            # parametrized tests.
+            return organization_id(name)
 
         umbrella = org("Umbrella Leakcheck")
         acme, initech = org("Acme Tabshare"), org("Initech Tabshare")
