@@ -1,4 +1,4 @@
-"""The ``portal`` command: migrate, create-admin, seed-demo."""
+"""The ``portal`` command: migrate, create-admin, seed-demo, doctor."""
 
 from __future__ import annotations
 
@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "--if-missing", action="store_true", help="do nothing when an active administrator exists"
     )
     sub.add_parser("seed-demo", help="add two demo client organizations and their people")
+    sub.add_parser("doctor", help="check the configuration and say what to fix")
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
@@ -234,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "create-admin":
         return _create_admin(args)
+    if args.command == "doctor":
+        from portal_app import doctor
+
+        return doctor.main()
     return _seed_demo(args)
 
 
