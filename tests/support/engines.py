@@ -14,7 +14,8 @@ nothing starts until a test asks):
 - ``postgres_url``: the URL of a new, empty database on it, dropped afterwards.
 - ``redis_server`` (session): a :class:`RedisServer` with keyspace notifications on,
   as Reflex's Redis state manager needs.
-- ``redis_url``: its URL, with every key removed before the test.
+- ``redis_url``: the URL of its database 0, emptied before the test (the scale-mode
+  e2e server uses database 1 of the same server).
 """
 
 from __future__ import annotations
@@ -310,5 +311,5 @@ def redis_server() -> Iterator[RedisServer]:
 
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
-    redis_server.client().flushall()
+    redis_server.client().flushdb()  # database 0 only
     return redis_server.url
