@@ -62,8 +62,10 @@ def check_database(settings: Settings) -> Check:
         if path and path != ":memory:" and not Path(path).is_file():
             return Check("database", FAIL, f"{shown}: no database file yet; run `portal migrate`")
         engine = sa.create_engine(url)
-    else:
+    elif url.get_backend_name() in {"postgresql", "mysql"}:
         engine = sa.create_engine(url, connect_args={"connect_timeout": int(TIMEOUT)})
+    else:
+        engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
