@@ -95,7 +95,7 @@ fi
 [[ "$BUILD_ONLY" == 1 ]] && exit 0
 
 # Reflex serves prod with Granian; GRANIAN_WORKERS overrides its own guess (1 without
-# Redis, 2 x cores + 1 with it), so the count is always what PORTAL_WORKERS says.
+# Redis, 2 x cores + 1 up to 8 with it), so the count is always what PORTAL_WORKERS says.
 export REFLEX_USE_GRANIAN=true
 export GRANIAN_WORKERS="$WORKERS"
 state="in-memory state"
