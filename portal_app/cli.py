@@ -1,4 +1,4 @@
-"""The ``portal`` command: migrate, create-admin, seed-demo."""
+"""The ``portal`` command: migrate, create-admin, seed-demo, doctor."""
 
 from __future__ import annotations
 
@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser(
         "worker", help="deliver queued mail in the foreground (with PORTAL_WORKER=off on the web)"
     )
+    sub.add_parser("doctor", help="check the configuration and say what to fix")
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
@@ -239,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         return _create_admin(args)
     if args.command == "worker":
         return _run_worker()
+    if args.command == "doctor":
+        from portal_app import doctor
+
+        return doctor.main()
     return _seed_demo(args)
 
 

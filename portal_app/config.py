@@ -38,6 +38,7 @@ class Settings:
     storage_dir: Path
     database_url: str
     redis_url: str
+    workers: int
     session_idle_minutes: int
     session_max_hours: int
     invitation_days: int
@@ -79,6 +80,8 @@ def get_settings() -> Settings:
         storage_dir=Path(os.environ.get("PORTAL_STORAGE_DIR", "") or data_dir / "files").resolve(),
         database_url=os.environ.get("PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"),
         redis_url=os.environ.get("PORTAL_REDIS_URL", ""),
+        # Backend worker processes scripts/serve.sh starts; more than 1 needs Redis.
+        workers=max(1, _int("PORTAL_WORKERS", 1)),
         session_idle_minutes=_int("PORTAL_SESSION_IDLE_MINUTES", 30),
         session_max_hours=_int("PORTAL_SESSION_MAX_HOURS", 12),
         invitation_days=_int("PORTAL_INVITATION_DAYS", 7),

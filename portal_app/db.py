@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -47,6 +48,16 @@ def reset_engine() -> None:
 
 
 on_reload(reset_engine)
+
+
+def _drop_inherited_connections() -> None:
+    # Granian forks its workers from a supervisor that imported the app: a worker must
+    # never talk over a connection its parent opened (nor close it for the parent).
+    if _engine is not None:
+        _engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_drop_inherited_connections)
 
 
 @contextmanager

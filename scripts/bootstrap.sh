@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent project set-up: .venv (Python 3.11 + the package with its [test]
 # extra), .tools (bun and Node 22 from the npm registry) and, with
-# --with-browser, Debian's Chromium for the browser tests.
+# --with-browser, what the tests need from Debian: Chromium for the browser tests,
+# and the PostgreSQL and Redis server binaries the tests start their own throwaway
+# servers from (tests/support/engines.py; the machine's running services are never
+# used). --with-engines installs only the latter.
 # Each step is skipped when its stamp matches its inputs, so a second run is fast.
 set -euo pipefail
 
@@ -11,15 +14,28 @@ cd "$ROOT"
 BUN_VERSION="1.4.4"
 NODE_SPEC="22"
 WITH_BROWSER=0
+WITH_ENGINES=0
 for arg in "$@"; do
     case "$arg" in
-        --with-browser) WITH_BROWSER=1 ;;
-        -h|--help) echo "usage: scripts/bootstrap.sh [--with-browser]"; exit 0 ;;
+        --with-browser) WITH_BROWSER=1; WITH_ENGINES=1 ;;
+        --with-engines) WITH_ENGINES=1 ;;
+        -h|--help) echo "usage: scripts/bootstrap.sh [--with-browser] [--with-engines]"; exit 0 ;;
         *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
 
 say() { printf '[bootstrap] %s\n' "$*"; }
+
+APT_UPDATED=0
+apt_install() {
+    local sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo"
+    if [[ "$APT_UPDATED" == 0 ]]; then
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+        APT_UPDATED=1
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
 
 hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
@@ -83,12 +99,34 @@ if [[ "$WITH_BROWSER" == 1 ]]; then
     if [[ -x /usr/bin/chromium ]]; then
         say "chromium: present"
     else
-        SUDO=""
-        [[ "$(id -u)" == 0 ]] || SUDO="sudo"
         say "installing chromium (apt-get)"
-        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        apt_install chromium
         say "chromium: installed"
+    fi
+fi
+
+# --- PostgreSQL and Redis server binaries for the tests ---------------------------
+# Found the way tests/support/engines.py looks for them.
+have_postgres() {
+    local dir
+    dir="$(pg_config --bindir 2>/dev/null || true)"
+    [[ -n "$dir" && -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/postgres" ]] && return 0
+    for dir in /usr/lib/postgresql/*/bin; do
+        [[ -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/postgres" ]] && return 0
+    done
+    command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 \
+        && command -v postgres >/dev/null 2>&1
+}
+if [[ "$WITH_ENGINES" == 1 ]]; then
+    missing=()
+    have_postgres || missing+=(postgresql)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    if [[ ${#missing[@]} -eq 0 ]]; then
+        say "postgresql, redis-server: present"
+    else
+        say "installing ${missing[*]} (apt-get)"
+        apt_install "${missing[@]}"
+        say "${missing[*]}: installed"
     fi
 fi
 

@@ -19,6 +19,10 @@ from portal_app.access import Actor, actor_for
 from portal_app.models import Organization, OrganizationStaff, Role, User
 from portal_app.services.passwords import hash_password
 
+# Throwaway PostgreSQL and Redis servers (postgres_url, redis_url, ...), started only
+# when a test asks for them.
+pytest_plugins = ["tests.support.engines"]
+
 PASSWORD = "correct horse battery staple"  # noqa: S105  (test fixture)
 
 # Settings the portal reads from the environment: cleared so the host's own setup
