@@ -51,7 +51,8 @@ class IdentityGuard(Middleware):
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         shell = await state.get_state(SessionState)
         assert isinstance(shell, SessionState)
-        actor = await shell._actor()
+        # Always fresh at an event's start: an ended session is noticed at once.
+        actor = await shell._resolve_now()
         current = identity_key(shell._session_token(), actor)
         if shell._served_identity != current:
             await forget_everyone(state)

@@ -82,6 +82,8 @@ class SessionState(rx.State):
         return morsel.value if morsel else ""
 
     async def _actor(self) -> Actor | None:
+        """The person this event's cookie names: resolved once per event (by
+        ``IdentityGuard`` before the handler runs) and reused by ``_call``."""
         token = self._session_token()
         cached = _RESOLVED.get()
         if (
@@ -90,6 +92,10 @@ class SessionState(rx.State):
             and time.monotonic() - cached[2] < _REUSE_SECONDS
         ):
             return cached[1]
+        return await self._resolve_now()
+
+    async def _resolve_now(self) -> Actor | None:
+        token = self._session_token()
         actor = await asyncio.to_thread(sessions.resolve, token) if token else None
         _RESOLVED.set((token, actor, time.monotonic()))
         return actor
