@@ -50,9 +50,15 @@ def test_a_healthy_configuration_passes(portal_db, redis_url, monkeypatch, capsy
             PORTAL_BCRYPT_ROUNDS="13",
         )
     files = portal_db.data_dir / "files"
+    # The session's Redis is shared: a portal started by another test may have set its
+    # own (sufficient) notification flags, so only their presence is checked here.
+    redis_line = lines.pop(1)
+    assert redis_line.startswith(
+        f"[ok]   redis: {redis_url} reachable, keyspace notifications on ("
+    )
+    assert "K" in redis_line.rsplit("(", 1)[1]
     assert lines == [
         f"[ok]   database: {portal_db.url} reachable, at the latest migration ({head()})",
-        f"[ok]   redis: {redis_url} reachable, keyspace notifications on (AKE)",
         "[ok]   workers: 2 backend workers (PORTAL_WORKERS)",
         f"[ok]   storage: {files} will be created at the first upload",
         f"[ok]   smtp: {smtp.host}:{smtp.port} reachable (EHLO accepted)",
