@@ -103,10 +103,11 @@ def main() -> None:
     for fn in (bare_page_row, view, navigation, move):
         fn()
     print(f"Portal pages benchmark ({n} calls each, SQLite, one thread)")
-    print(f"  baseline page row by primary key   {percentiles(timed(bare_page_row, n))}")
-    print(f"  portal   view_page as a client     {percentiles(timed(view, n))}")
-    print(f"  portal   sidebar tree as a client  {percentiles(timed(navigation, n))}")
-    print(f"  portal   editor move (checked op)  {percentiles(timed(move, 300))}")
+    base = timed(bare_page_row, n)
+    print(f"  baseline page row by primary key   {percentiles(base)}")
+    print(f"  portal   view_page as a client     {percentiles(timed(view, n), base)}")
+    print(f"  portal   sidebar tree as a client  {percentiles(timed(navigation, n), base)}")
+    print(f"  portal   editor move (checked op)  {percentiles(timed(move, 300), base)}")
     started = time.perf_counter()
     for _ in range(200):
         sanitize_html(document)

@@ -23,13 +23,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def percentiles(samples: list[float]) -> str:
+def _p50(samples: list[float]) -> float:
+    return sorted(samples)[len(samples) // 2]
+
+
+def percentiles(samples: list[float], baseline: list[float] | None = None) -> str:
+    """p50/p99/mean and throughput; with ``baseline`` (measured in the same run), the
+    p50 as a multiple of the baseline's p50."""
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e6  # noqa: E731
     rate = len(samples) / sum(samples)
+    ratio = f"  {_p50(samples) / _p50(baseline):5.1f}x baseline" if baseline else ""
     return (
         f"p50 {pick(0.50):8.1f} µs  p99 {pick(0.99):8.1f} µs  "
-        f"mean {statistics.fmean(samples) * 1e6:8.1f} µs  {rate:9.0f}/s"
+        f"mean {statistics.fmean(samples) * 1e6:8.1f} µs  {rate:9.0f}/s{ratio}"
     )
 
 
@@ -83,10 +90,11 @@ def main() -> None:
     for fn in (bare_select, user_by_pk, resolve, people_list):
         fn()  # warm up
     print(f"Portal session benchmark ({n} calls each, SQLite, one thread)")
+    base = timed(user_by_pk, n)
     print(f"  baseline bare SELECT 1            {percentiles(timed(bare_select, n))}")
-    print(f"  baseline user by primary key      {percentiles(timed(user_by_pk, n))}")
-    print(f"  portal   sessions.resolve(token)  {percentiles(timed(resolve, n))}")
-    print(f"  portal   people list as a client  {percentiles(timed(people_list, n))}")
+    print(f"  baseline user by primary key      {percentiles(base)}")
+    print(f"  portal   sessions.resolve(token)  {percentiles(timed(resolve, n), base)}")
+    print(f"  portal   people list as a client  {percentiles(timed(people_list, n), base)}")
 
     from portal_app.services.passwords import hash_password
 
