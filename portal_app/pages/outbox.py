@@ -23,6 +23,8 @@ def _message_row(message) -> rx.Component:
                 message.status,
                 ("failed", rx.badge("Failed", color_scheme="red", variant="soft")),
                 ("sent", rx.badge("Sent by SMTP", color_scheme="green", variant="soft")),
+                ("pending", rx.badge("Queued", color_scheme="amber", variant="soft")),
+                ("sending", rx.badge("Sending", color_scheme="amber", variant="soft")),
                 rx.badge("In outbox", color_scheme="gray", variant="soft"),
             ),
         ),
