@@ -259,25 +259,16 @@ class _Sniffed:
 
 # --- who may do what to a file -------------------------------------------------------------
 
-# Today's answers, for widget types that don't declare their upload rules yet. This
-# fallback goes once every widget type declares staff_uploads, contributor_uploads and
-# private_uploads.
-_UPLOAD_RULES_TODAY = {
-    "staff_uploads": ("attachments", "media", "form", "rich_text"),
-    "contributor_uploads": ("form",),
-    "private_uploads": ("form",),
-}
-
 
 def _upload_rule(type_name: str, rule: str) -> bool:
     """What the widget type says about uploads (``staff_uploads``, ``contributor_uploads``
-    or ``private_uploads``). A type no longer installed accepts no uploads."""
-    today = type_name in _UPLOAD_RULES_TODAY[rule]
+    or ``private_uploads``). A type no longer installed takes no uploads, and its files
+    stay private to their uploader and staff."""
     try:
         widget_type = registry.get_type(type_name)
     except Invalid:
-        return today
-    return bool(getattr(widget_type, rule, today))
+        return rule == "private_uploads"
+    return bool(getattr(widget_type, rule))
 
 
 def _is_uploader_or_staff(actor: Actor, file: StoredFile) -> bool:
