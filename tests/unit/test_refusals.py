@@ -220,6 +220,7 @@ def test_the_wrapper_is_the_same_kind_of_function_with_the_same_signature():
 
 def test_reflex_reads_decorated_handlers_like_bare_ones():
     from portal_app.state.people import PeopleAdminState
+    from portal_app.widgets.attachments.state import FilesState
     from portal_app.widgets.discussion.state import DiscussionState
 
     send = PeopleAdminState.send_invitation
@@ -230,6 +231,24 @@ def test_reflex_reads_decorated_handlers_like_bare_ones():
     assert resend._is_coroutine_function
     assert resend._get_type_hints()["invitation_id"] is int
     assert inspect.isasyncgenfunction(DiscussionState.post.fn)
+    # The confirm-delete trio comes from the mixin, bound to each state.
+    for state in (FilesState, DiscussionState):
+        assert list(state.ask_delete.get_parameters()) == ["self", "widget_id", "row_id", "label"]
+        assert state.confirm_delete._is_coroutine_function
+        assert state.confirm_delete.state is state
+
+
+def test_mixed_in_vars_belong_to_each_state_so_a_new_person_starts_clean():
+    from portal_app.state.identity import person_state_classes
+    from portal_app.widgets.attachments.state import FilesState
+    from portal_app.widgets.discussion.state import DiscussionState
+
+    classes = person_state_classes()
+    for state in (FilesState, DiscussionState):
+        assert state in classes
+        for name in ("deleting_id", "deleting_widget", "deleting_label"):
+            # forget_everyone resets the fields a class owns.
+            assert getattr(state.__fields__[name], "_owner", state) is state, (state, name)
 
 
 def test_invalid_field_needs_invalid():
