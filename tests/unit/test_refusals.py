@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, get_type_hints
 
 import pytest
@@ -42,12 +43,23 @@ class FakeState:
         return f"shown:{type(error).__name__}"
 
 
+def _asyncio_run(coroutine: Any) -> Any:
+    # In a thread of its own: in a whole run the browser tests' event loop may be
+    # running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _run(value: Any) -> Any:
-    return asyncio.run(value) if inspect.iscoroutine(value) else value
+    return _asyncio_run(value) if inspect.iscoroutine(value) else value
 
 
-async def _collect(generator) -> list:
+async def _gather(generator) -> list:
     return [event async for event in generator]
+
+
+def _collect(generator) -> list:
+    return _asyncio_run(_gather(generator))
 
 
 def test_a_refusal_is_shown_by_failed_and_success_passes_through():
@@ -132,8 +144,8 @@ def test_async_generator_yields_its_events_then_the_refusal():
         yield "posted"
 
     state = FakeState()
-    assert asyncio.run(_collect(post(state, False))) == [None, "posted"]
-    assert asyncio.run(_collect(post(state, True))) == [None, "shown:Forbidden"]
+    assert _collect(post(state, False)) == [None, "posted"]
+    assert _collect(post(state, True)) == [None, "shown:Forbidden"]
     assert state.busy is False
 
 
@@ -144,7 +156,7 @@ def test_async_generator_invalid_to_var_yields_nothing_more():
         raise Invalid("Enter an e-mail address.")
 
     state = FakeState()
-    assert asyncio.run(_collect(send(state))) == [None]
+    assert _collect(send(state)) == [None]
     assert state.edit_error == "Enter an e-mail address."
 
 
@@ -164,7 +176,7 @@ def test_async_generator_closed_early_closes_the_handler():
         assert await anext(events) == 1
         await events.aclose()
 
-    asyncio.run(first_only())
+    _asyncio_run(first_only())
     assert closed == [True]
 
 
