@@ -125,3 +125,18 @@ def confirm_dialog(
         open=open,
         on_open_change=lambda _open: on_cancel,
     )
+
+
+def confirm_row_delete(
+    state, widget, title, description: rx.Component, confirm_label: str
+) -> rx.Component:
+    """The delete confirmation of a widget state with ``state.confirm.ConfirmsRowDelete``:
+    one under each widget, open while that widget's row is being asked about."""
+    return confirm_dialog(
+        title,
+        description,
+        confirm_label,
+        state.confirm_delete,
+        (state.deleting_id > 0) & (state.deleting_widget == widget.id),
+        state.cancel_delete(),
+    )

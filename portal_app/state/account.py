@@ -6,8 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Invalid, PortalError
 from portal_app.services import people
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 
 
@@ -28,19 +28,15 @@ class AccountState(SessionState):
         return None
 
     @rx.event
+    @shows_refusals(invalid="name_error")
     async def save_name(self, form: dict[str, Any]):
-        try:
-            name = await self._call(people.update_own_name, form.get("name", ""))
-        except Invalid as error:
-            self.name_error = str(error)
-            return None
-        except PortalError as error:
-            return self._failed(error)
+        name = await self._call(people.update_own_name, form.get("name", ""))
         self.name_error = ""
         self.me_name = name
         return rx.toast.success("Your name was saved.")
 
     @rx.event
+    @shows_refusals(invalid="password_error", invalid_field="password_error_field")
     async def change_password(self, form: dict[str, Any]):
         self.password_busy = True
         yield
@@ -51,16 +47,8 @@ class AccountState(SessionState):
                 form.get("new_password", ""),
                 keep_session_token=self._session_token(),
             )
-        except Invalid as error:
+        finally:
             self.password_busy = False
-            self.password_error = str(error)
-            self.password_error_field = error.field
-            return
-        except PortalError as error:
-            self.password_busy = False
-            yield self._failed(error)
-            return
-        self.password_busy = False
         self.password_error = self.password_error_field = ""
         yield rx.set_value("current_password", "")
         yield rx.set_value("new_password", "")

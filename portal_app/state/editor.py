@@ -15,9 +15,10 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Conflict, Invalid, PortalError
+from portal_app.errors import Conflict, Invalid
 from portal_app.services import drafts, grants, organizations, pages, people, subscriptions
 from portal_app.services.page_views import DraftView, NavPage, VersionRow
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 from portal_app.widgets.base import EditorField
 from portal_app.widgets.registry import widget_types
@@ -237,28 +238,23 @@ class EditorState(SessionState):
         return widget_type.editor_field(kind) if widget_type else None
 
     @rx.event
+    @shows_refusals(on_load=True, reset=("draft",))
     async def load(self):
         self.save_status, self.save_message = "saved", ""
         self.undo_snapshot, self.undo_label = {}, ""
         self.selected_id = ""
-        try:
-            draft = await self._call(drafts.get_draft, _page_id_from_path(self.router.url.path))
-        except PortalError as error:
-            self.draft = None
-            return self._failed(error, on_load=True)
+        draft = await self._call(drafts.get_draft, _page_id_from_path(self.router.url.path))
         self._show(draft)
         self._select("")
         self.page_status = "ready"
         return None
 
     @rx.event
+    @shows_refusals()
     async def reload(self):
         if self.draft is None:
             return None
-        try:
-            self._show(await self._call(drafts.get_draft, self.draft.id))
-        except PortalError as error:
-            return self._failed(error)
+        self._show(await self._call(drafts.get_draft, self.draft.id))
         self.save_status, self.save_message = "saved", ""
         return rx.toast.info("The editor now shows the latest draft.")
 
@@ -284,30 +280,27 @@ class EditorState(SessionState):
         return draft
 
     async def _operate(self, operation: str, arguments: dict[str, Any], done: str = ""):
+        """Apply one operation; the calling handler shows a refusal (``shows_refusals``)."""
         self.save_status = "saving"
-        try:
-            draft = await self._apply(operation, arguments)
-        except PortalError as error:
-            return self._failed(error)
+        draft = await self._apply(operation, arguments)
         if draft is not None and done:
             return rx.toast.success(done)
         return None
 
     @rx.event
+    @shows_refusals()
     async def move_widget(self, widget_id: str, column: str, index: int):
         return await self._operate(
             "move_widget", {"widget_id": widget_id, "column": column, "index": index}
         )
 
     @rx.event
+    @shows_refusals()
     async def add_widget(self, type_name: str, column: str, index: int):
         self.save_status = "saving"
-        try:
-            draft = await self._apply(
-                "add_widget", {"type_name": type_name, "column": column, "index": index}
-            )
-        except PortalError as error:
-            return self._failed(error)
+        draft = await self._apply(
+            "add_widget", {"type_name": type_name, "column": column, "index": index}
+        )
         if draft is not None and draft.touched_widget:
             self._select(draft.touched_widget)
         return None
@@ -345,30 +338,27 @@ class EditorState(SessionState):
         self._select(str(widget_id)[:20])
 
     @rx.event
+    @shows_refusals()
     async def duplicate(self, widget_id: str):
         self.save_status = "saving"
-        try:
-            draft = await self._apply("duplicate_widget", {"widget_id": widget_id})
-        except PortalError as error:
-            return self._failed(error)
+        draft = await self._apply("duplicate_widget", {"widget_id": widget_id})
         if draft is not None and draft.touched_widget:
             self._select(draft.touched_widget)
             return rx.toast.success("Widget duplicated.")
         return None
 
     @rx.event
+    @shows_refusals()
     async def delete(self, widget_id: str):
         label = next((w.label for w in self.widgets if w.id == widget_id), "Widget")
         self.save_status = "saving"
-        try:
-            draft = await self._apply("delete_widget", {"widget_id": widget_id})
-        except PortalError as error:
-            return self._failed(error)
+        draft = await self._apply("delete_widget", {"widget_id": widget_id})
         if draft is not None:
             self.undo_snapshot, self.undo_label = dict(draft.undo), label
         return None
 
     @rx.event
+    @shows_refusals()
     async def undo_delete(self):
         if not self.undo_snapshot:
             return None
@@ -380,10 +370,12 @@ class EditorState(SessionState):
         self.undo_snapshot, self.undo_label = {}, ""
 
     @rx.event
+    @shows_refusals()
     async def add_section(self, columns: int):
         return await self._operate("add_section", {"columns": columns})
 
     @rx.event
+    @shows_refusals()
     async def set_section_columns(self, section_id: str, columns: str):
         return await self._operate(
             "set_section_columns",
@@ -394,10 +386,12 @@ class EditorState(SessionState):
         )
 
     @rx.event
+    @shows_refusals()
     async def move_section(self, section_id: str, index: int):
         return await self._operate("move_section", {"section_id": section_id, "index": index})
 
     @rx.event
+    @shows_refusals()
     async def remove_section(self, section_id: str):
         return await self._operate("remove_section", {"section_id": section_id}, "Section removed.")
 
@@ -449,22 +443,18 @@ class EditorState(SessionState):
         return fields
 
     @rx.event
+    @shows_refusals(invalid="config_error", invalid_field="config_error_field")
     async def save_properties(self, form: dict[str, Any]):
         if not self.selected_id:
             return None
         config = self._config_from_form(form)
         self.save_status = "saving"
-        try:
-            await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
-        except Invalid as error:
-            self.config_error, self.config_error_field = str(error), error.field
-            return None
-        except PortalError as error:
-            return self._failed(error)
+        await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
         self.config_error = self.config_error_field = ""
         return rx.toast.success("Saved.")
 
     @rx.event
+    @shows_refusals()
     async def save_rich_text(self, html: str):
         """Autosave of the rich text editor (debounced in the browser)."""
         field = self._field_of_kind("rich_text")
@@ -474,13 +464,11 @@ class EditorState(SessionState):
             return None
         self.save_status = "saving"
         config = {**self.selected_config, field.name: html}
-        try:
-            await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
-        except PortalError as error:
-            return self._failed(error)
+        await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
         return None
 
     @rx.event
+    @shows_refusals()
     async def rich_text_image_uploaded(self, result: dict[str, Any]):
         """An image uploaded from the rich text panel joins the text where it ends."""
         if not isinstance(result, dict) or not result.get("ok"):
@@ -497,10 +485,7 @@ class EditorState(SessionState):
         )
         self.save_status = "saving"
         config = {**self.selected_config, field.name: html}
-        try:
-            await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
-        except PortalError as error:
-            return self._failed(error)
+        await self._apply("update_widget", {"widget_id": self.selected_id, "config": config})
         return rx.toast.success("Image added to the text.")
 
     @rx.event
@@ -527,6 +512,7 @@ class EditorState(SessionState):
     # --- publish, settings, history -------------------------------------------------------
 
     @rx.event
+    @shows_refusals()
     async def publish(self):
         if self.draft is None:
             return None
@@ -536,8 +522,6 @@ class EditorState(SessionState):
         except Conflict as error:
             self.save_status, self.save_message = "conflict", str(error)
             return None
-        except PortalError as error:
-            return self._failed(error)
         return rx.toast.success(f"Published as version {number}.")
 
     @rx.event
@@ -553,6 +537,7 @@ class EditorState(SessionState):
         self.settings_open = bool(value)
 
     @rx.event
+    @shows_refusals(invalid="settings_error")
     async def save_settings(self, form: dict[str, Any]):
         if self.draft is None:
             return None
@@ -569,23 +554,16 @@ class EditorState(SessionState):
         except Conflict as error:
             self.settings_error = str(error)
             return None
-        except Invalid as error:
-            self.settings_error = str(error)
-            return None
-        except PortalError as error:
-            return self._failed(error)
         self._show(draft)
         self.settings_open = False
         return [rx.toast.success("Page settings saved."), SessionState.open_page]
 
     @rx.event
+    @shows_refusals()
     async def open_history(self):
         if self.draft is None:
             return None
-        try:
-            self.versions = await self._call(drafts.list_versions, self.draft.id)
-        except PortalError as error:
-            return self._failed(error)
+        self.versions = await self._call(drafts.list_versions, self.draft.id)
         self.history_open = True
         return None
 
@@ -594,6 +572,7 @@ class EditorState(SessionState):
         self.history_open = bool(value)
 
     @rx.event
+    @shows_refusals()
     async def restore(self, number: int):
         if self.draft is None:
             return None
@@ -605,36 +584,30 @@ class EditorState(SessionState):
             self.save_status, self.save_message = "conflict", str(error)
             self.history_open = False
             return None
-        except PortalError as error:
-            return self._failed(error)
         self._show(draft)
         self._select("")
         self.history_open = False
         return rx.toast.success(f"Version {number} is back in the draft. Publish to make it live.")
 
     @rx.event
+    @shows_refusals()
     async def delete_page(self):
         if self.draft is None:
             return None
-        try:
-            await self._call(pages.archive_page, self.draft.id)
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(pages.archive_page, self.draft.id)
         return [rx.toast.success("Page deleted."), rx.redirect("/")]
 
     # --- sharing: permissions, subscribers, home ----------------------------------------
 
     @rx.event
+    @shows_refusals()
     async def open_share(self):
         if self.draft is None:
             return None
-        try:
-            permissions = await self._call(grants.get_permissions, self.draft.id)
-            everyone = await self._call(people.list_people)
-            orgs = await self._call(organizations.organization_choices)
-            subscribers = await self._call(subscriptions.list_subscribers, self.draft.id)
-        except PortalError as error:
-            return self._failed(error)
+        permissions = await self._call(grants.get_permissions, self.draft.id)
+        everyone = await self._call(people.list_people)
+        orgs = await self._call(organizations.organization_choices)
+        subscribers = await self._call(subscriptions.list_subscribers, self.draft.id)
         levels = {f"{g.kind}:{g.id}": g.level for g in permissions.grants}
         self.staff_access = permissions.staff_access
         self.staff_choices = [
@@ -691,6 +664,7 @@ class EditorState(SessionState):
         self.chosen_subscribers = [*rest, user_id] if chosen else rest
 
     @rx.event
+    @shows_refusals()
     async def save_share(self):
         if self.draft is None:
             return None
@@ -699,17 +673,14 @@ class EditorState(SessionState):
             for g in self.grant_choices
             if g.level
         ]
-        try:
-            await self._call(
-                grants.set_permissions,
-                self.draft.id,
-                self.staff_access,
-                self.chosen_staff if self.staff_access == "restricted" else [],
-                chosen,
-            )
-            await self._call(subscriptions.set_subscribers, self.draft.id, self.chosen_subscribers)
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(
+            grants.set_permissions,
+            self.draft.id,
+            self.staff_access,
+            self.chosen_staff if self.staff_access == "restricted" else [],
+            chosen,
+        )
+        await self._call(subscriptions.set_subscribers, self.draft.id, self.chosen_subscribers)
         self.share_open = False
         shared = len(chosen)
         return rx.toast.success(
@@ -719,11 +690,9 @@ class EditorState(SessionState):
         )
 
     @rx.event
+    @shows_refusals()
     async def make_home(self, organization_id: str):
         if self.draft is None:
             return None
-        try:
-            await self._call(pages.set_home, self.draft.id, organization_id)
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(pages.set_home, self.draft.id, organization_id)
         return rx.toast.success("Home page set.")

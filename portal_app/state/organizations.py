@@ -6,10 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Invalid, PortalError
 from portal_app.services import organizations
 from portal_app.services.organizations import OrganizationRow
 from portal_app.services.people import PersonRow
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 
 
@@ -41,31 +41,23 @@ class ClientsState(SessionState):
         )
 
     @rx.event
+    @shows_refusals(on_load=True)
     async def load(self):
-        try:
-            await self._refresh_list()
-        except PortalError as error:
-            return self._failed(error, on_load=True)
+        await self._refresh_list()
         self.page_status = "ready"
         return None
 
     @rx.event
+    @shows_refusals()
     async def set_search(self, value: str):
         self.search = str(value)[:100]
-        try:
-            await self._refresh_list()
-        except PortalError as error:
-            return self._failed(error)
-        return None
+        await self._refresh_list()
 
     @rx.event
+    @shows_refusals()
     async def set_show_archived(self, value: bool):
         self.show_archived = bool(value)
-        try:
-            await self._refresh_list()
-        except PortalError as error:
-            return self._failed(error)
-        return None
+        await self._refresh_list()
 
     # --- create / rename ----------------------------------------------------------------
 
@@ -75,11 +67,9 @@ class ClientsState(SessionState):
         self.name_dialog_open = True
 
     @rx.event
+    @shows_refusals()
     async def open_rename(self, organization_id: int):
-        try:
-            organization = await self._call(organizations.organization_to_manage, organization_id)
-        except PortalError as error:
-            return self._failed(error)
+        organization = await self._call(organizations.organization_to_manage, organization_id)
         self.name_dialog_id = organization.id
         self.name_dialog_value = organization.name
         self.name_error = ""
@@ -91,20 +81,15 @@ class ClientsState(SessionState):
         self.name_dialog_open = bool(value)
 
     @rx.event
+    @shows_refusals(invalid="name_error")
     async def save_name(self, form: dict[str, Any]):
         name = form.get("name", "")
-        try:
-            if self.name_dialog_id:
-                await self._call(organizations.rename_organization, self.name_dialog_id, name)
-                message = "Organization renamed."
-            else:
-                row = await self._call(organizations.create_organization, name)
-                message = f"{row.name} was created. Invite its people from Settings » People."
-        except Invalid as error:
-            self.name_error = str(error)
-            return None
-        except PortalError as error:
-            return self._failed(error)
+        if self.name_dialog_id:
+            await self._call(organizations.rename_organization, self.name_dialog_id, name)
+            message = "Organization renamed."
+        else:
+            row = await self._call(organizations.create_organization, name)
+            message = f"{row.name} was created. Invite its people from Settings » People."
         self.name_dialog_open = False
         if self.current is not None:
             return [ClientsState.load_organization, rx.toast.success(message)]
@@ -113,11 +98,9 @@ class ClientsState(SessionState):
     # --- archive ------------------------------------------------------------------------
 
     @rx.event
+    @shows_refusals()
     async def ask_archive(self, organization_id: int):
-        try:
-            organization = await self._call(organizations.organization_to_manage, organization_id)
-        except PortalError as error:
-            return self._failed(error)
+        organization = await self._call(organizations.organization_to_manage, organization_id)
         self.archive_id = organization.id
         self.archive_name = organization.name
         self.archive_restore = organization.archived
@@ -129,26 +112,21 @@ class ClientsState(SessionState):
         self.archive_open = bool(value)
 
     @rx.event
+    @shows_refusals()
     async def confirm_archive(self):
         self.archive_open = False
-        try:
-            await self._call(organizations.set_archived, self.archive_id, not self.archive_restore)
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(organizations.set_archived, self.archive_id, not self.archive_restore)
         verb = "restored" if self.archive_restore else "archived"
         return [ClientsState.load, rx.toast.success(f"{self.archive_name} was {verb}.")]
 
     # --- one organization ----------------------------------------------------------------
 
     @rx.event
+    @shows_refusals(on_load=True, reset=("current",))
     async def load_organization(self):
         organization_id = (self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1]
-        try:
-            self.staff_choices = await self._call(organizations.staff_choices)
-            detail = await self._call(organizations.get_organization, organization_id)
-        except PortalError as error:
-            self.current = None
-            return self._failed(error, on_load=True)
+        self.staff_choices = await self._call(organizations.staff_choices)
+        detail = await self._call(organizations.get_organization, organization_id)
         self.current = detail.organization
         self.members = detail.members
         self.staff = detail.staff
@@ -161,23 +139,17 @@ class ClientsState(SessionState):
         self.staff_to_assign = str(value)[:20]
 
     @rx.event
+    @shows_refusals()
     async def assign_staff(self):
         if self.current is None or not self.staff_to_assign:
             return rx.toast.error("Choose a staff member to assign.")
-        try:
-            await self._call(
-                organizations.assign_staff, self.current.id, self.staff_to_assign, True
-            )
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(organizations.assign_staff, self.current.id, self.staff_to_assign, True)
         return [ClientsState.load_organization, rx.toast.success("Staff member assigned.")]
 
     @rx.event
+    @shows_refusals()
     async def unassign_staff(self, user_id: int):
         if self.current is None:
             return None
-        try:
-            await self._call(organizations.assign_staff, self.current.id, user_id, False)
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(organizations.assign_staff, self.current.id, user_id, False)
         return [ClientsState.load_organization, rx.toast.success("Staff member unassigned.")]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.errors import PortalError
 from portal_app.services import mail
 from portal_app.services.mail import OutboxRow
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 
 
@@ -15,12 +15,9 @@ class OutboxState(SessionState):
     selected_id: int = 0
 
     @rx.event
+    @shows_refusals(on_load=True)
     async def load(self):
-        try:
-            rows = await self._call(mail.list_outbox)
-        except PortalError as error:
-            return self._failed(error, on_load=True)
-        self.messages = rows
+        self.messages = await self._call(mail.list_outbox)
         self.page_status = "ready"
         return None
 

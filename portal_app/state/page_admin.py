@@ -6,8 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Invalid, PortalError
 from portal_app.services import pages
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 
 
@@ -16,13 +16,11 @@ class NewPageState(SessionState):
     parent_id: str = "0"
 
     @rx.event
+    @shows_refusals(on_load=True)
     async def load(self):
         self.error = ""
         self.parent_id = "0"
-        try:
-            await self._call(pages.require_page_creator)
-        except PortalError as error:
-            return self._failed(error, on_load=True)
+        await self._call(pages.require_page_creator)
         self.page_status = "ready"
         return None
 
@@ -31,12 +29,7 @@ class NewPageState(SessionState):
         self.parent_id = str(value)[:20]
 
     @rx.event
+    @shows_refusals(invalid="error")
     async def create(self, form: dict[str, Any]):
-        try:
-            draft = await self._call(pages.create_page, form.get("title", ""), self.parent_id)
-        except Invalid as error:
-            self.error = str(error)
-            return None
-        except PortalError as error:
-            return self._failed(error)
+        draft = await self._call(pages.create_page, form.get("title", ""), self.parent_id)
         return rx.redirect(f"/editor/{draft.id}")

@@ -6,10 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Invalid, PortalError
 from portal_app.services import organizations, people
 from portal_app.services.organizations import OrganizationChoice
 from portal_app.services.people import DirectoryCard, InvitationRow, PersonRow
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 
 ALL = "all"
@@ -22,11 +22,9 @@ class DirectoryState(SessionState):
     search: str = ""
 
     @rx.event
+    @shows_refusals(on_load=True)
     async def load(self):
-        try:
-            self.people = await self._call(people.list_directory, self.search)
-        except PortalError as error:
-            return self._failed(error, on_load=True)
+        self.people = await self._call(people.list_directory, self.search)
         self.page_status = "ready"
         return None
 
@@ -77,40 +75,35 @@ class PeopleAdminState(SessionState):
         self.organization_choices = await self._call(organizations.organization_choices)
 
     @rx.event
+    @shows_refusals(on_load=True)
     async def load(self):
-        try:
-            await self._refresh()
-        except PortalError as error:
-            return self._failed(error, on_load=True)
+        await self._refresh()
         self.page_status = "ready"
         return None
 
-    async def _reload(self):
-        try:
-            await self._refresh()
-        except PortalError as error:
-            return self._failed(error)
-        return None
-
     @rx.event
+    @shows_refusals()
     async def set_search(self, value: str):
         self.search = str(value)[:100]
-        return await self._reload()
+        await self._refresh()
 
     @rx.event
+    @shows_refusals()
     async def set_role_filter(self, value: str):
         self.role_filter = str(value)[:20]
-        return await self._reload()
+        await self._refresh()
 
     @rx.event
+    @shows_refusals()
     async def set_organization_filter(self, value: str):
         self.organization_filter = str(value)[:20]
-        return await self._reload()
+        await self._refresh()
 
     @rx.event
+    @shows_refusals()
     async def set_status_filter(self, value: str):
         self.status_filter = str(value)[:20]
-        return await self._reload()
+        await self._refresh()
 
     # --- inviting ---------------------------------------------------------------------
 
@@ -135,6 +128,7 @@ class PeopleAdminState(SessionState):
         self.invite_organization = str(value)[:20]
 
     @rx.event
+    @shows_refusals(invalid="invite_error", invalid_field="invite_error_field")
     async def send_invitation(self, form: dict[str, Any]):
         self.invite_busy = True
         yield
@@ -146,46 +140,33 @@ class PeopleAdminState(SessionState):
                 self.invite_organization or 0,
                 form.get("message", ""),
             )
-        except Invalid as error:
+        finally:
             self.invite_busy = False
-            self.invite_error, self.invite_error_field = str(error), error.field
-            return
-        except PortalError as error:
-            self.invite_busy = False
-            yield self._failed(error)
-            return
-        self.invite_busy = False
         self.invite_open = False
-        await self._reload()
+        await self._refresh()
         yield rx.toast.success(f"Invitation sent to {row.email}.")
 
     @rx.event
+    @shows_refusals()
     async def resend_invitation(self, invitation_id: int):
-        try:
-            await self._call(people.resend_invitation, invitation_id)
-        except PortalError as error:
-            return self._failed(error)
-        await self._reload()
+        await self._call(people.resend_invitation, invitation_id)
+        await self._refresh()
         return rx.toast.success("Invitation sent again with a fresh link.")
 
     @rx.event
+    @shows_refusals()
     async def revoke_invitation(self, invitation_id: int):
-        try:
-            await self._call(people.revoke_invitation, invitation_id)
-        except PortalError as error:
-            return self._failed(error)
-        await self._reload()
+        await self._call(people.revoke_invitation, invitation_id)
+        await self._refresh()
         return rx.toast.success("Invitation revoked. Its link no longer works.")
 
     # --- editing a person ---------------------------------------------------------------
 
     @rx.event
+    @shows_refusals()
     async def open_edit(self, user_id: int):
         # Asked of the service first: a refused caller's dialog state stays empty.
-        try:
-            person = await self._call(people.person_to_manage, user_id)
-        except PortalError as error:
-            return self._failed(error)
+        person = await self._call(people.person_to_manage, user_id)
         self.edit_id = person.id
         self.edit_name = person.name
         self.edit_role = person.role
@@ -207,28 +188,21 @@ class PeopleAdminState(SessionState):
         self.edit_organization = str(value)[:20]
 
     @rx.event
+    @shows_refusals(invalid="edit_error")
     async def save_edit(self):
-        try:
-            await self._call(
-                people.update_person, self.edit_id, self.edit_role, self.edit_organization or 0
-            )
-        except Invalid as error:
-            self.edit_error = str(error)
-            return None
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(
+            people.update_person, self.edit_id, self.edit_role, self.edit_organization or 0
+        )
         self.edit_open = False
-        await self._reload()
+        await self._refresh()
         return rx.toast.success(f"Saved changes to {self.edit_name}.")
 
     # --- activation and password resets ---------------------------------------------------
 
     @rx.event
+    @shows_refusals()
     async def ask_active(self, user_id: int):
-        try:
-            person = await self._call(people.person_to_manage, user_id)
-        except PortalError as error:
-            return self._failed(error)
+        person = await self._call(people.person_to_manage, user_id)
         self.confirm_id = person.id
         self.confirm_name = person.name
         self.confirm_activate = not person.active
@@ -240,20 +214,16 @@ class PeopleAdminState(SessionState):
         self.confirm_open = bool(value)
 
     @rx.event
+    @shows_refusals()
     async def confirm_active(self):
         self.confirm_open = False
-        try:
-            await self._call(people.set_active, self.confirm_id, self.confirm_activate)
-        except PortalError as error:
-            return self._failed(error)
-        await self._reload()
+        await self._call(people.set_active, self.confirm_id, self.confirm_activate)
+        await self._refresh()
         verb = "reactivated" if self.confirm_activate else "deactivated and signed out"
         return rx.toast.success(f"{self.confirm_name} was {verb}.")
 
     @rx.event
+    @shows_refusals()
     async def send_reset(self, user_id: int):
-        try:
-            await self._call(people.send_password_reset, user_id)
-        except PortalError as error:
-            return self._failed(error)
+        await self._call(people.send_password_reset, user_id)
         return rx.toast.success("A password reset link is on its way to them.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.errors import PortalError
 from portal_app.services import search
 from portal_app.services.search import SearchHit
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 
 
@@ -15,11 +15,9 @@ class SearchState(SessionState):
     hits: list[SearchHit] = []
 
     @rx.event
+    @shows_refusals(on_load=True)
     async def load(self):
         self.query = self.router.url.query_parameters.get("q", "")[:200]
-        try:
-            self.hits = await self._call(search.search, self.query)
-        except PortalError as error:
-            return self._failed(error, on_load=True)
+        self.hits = await self._call(search.search, self.query)
         self.page_status = "ready"
         return None

@@ -57,6 +57,13 @@ def test_admin_invites_client_who_joins_and_is_signed_out_when_deactivated(
     dialog.get_by_label("E-mail").fill("ana@northwind.example")
     dialog.locator("#invite-organization").click()
     admin.get_by_role("option", name="Northwind Traders").click()
+    # A refused invitation (an async generator handler with shows_refusals(invalid=...)):
+    # the reason next to the e-mail field, and the button usable again.
+    dialog.get_by_label("E-mail").fill("owner@firm.example")
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(dialog.get_by_text("This person already has an account.")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Send invitation")).to_be_enabled()
+    dialog.get_by_label("E-mail").fill("ana@northwind.example")
     dialog.get_by_label("Personal message (optional)").fill("Welcome aboard, Ana!")
     assert_accessible(admin, "invite dialog")
     sent_before = len(smtp_server.messages)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.feedback import confirm_dialog
+from portal_app.components.feedback import confirm_row_delete
 from portal_app.components.widget_parts import quiet_empty, row_count, widget_card
 from portal_app.components.widget_ui import WidgetUI
 from portal_app.state.session import SessionState
@@ -148,16 +148,15 @@ def _upload_control(widget) -> rx.Component:
 
 
 def _delete_file_dialog(widget) -> rx.Component:
-    return confirm_dialog(
+    return confirm_row_delete(
+        A,
+        widget,
         "Delete this file?",
         rx.fragment(
-            rx.text(A.deleting_name, weight="medium"),
+            rx.text(A.deleting_label, weight="medium"),
             " will no longer be available to anyone who can see this page.",
         ),
         "Delete file",
-        A.confirm_delete,
-        (A.deleting_id > 0) & (A.deleting_widget == widget.id),
-        A.cancel_delete(),
     )
 
 

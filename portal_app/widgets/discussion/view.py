@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.feedback import confirm_dialog, field_error
+from portal_app.components.feedback import confirm_row_delete, field_error
 from portal_app.components.widget_parts import (
     can_contribute,
     hidden_input,
@@ -260,20 +260,19 @@ def _comment_box(widget) -> rx.Component:
 
 
 def _delete_comment_dialog(widget) -> rx.Component:
-    return confirm_dialog(
+    return confirm_row_delete(
+        D,
+        widget,
         "Delete this comment?",
         rx.fragment(
             rx.cond(
-                D.deleting_author != "",
-                rx.text("The comment by ", D.deleting_author, " will be removed for everyone."),
+                D.deleting_label != "",
+                rx.text("The comment by ", D.deleting_label, " will be removed for everyone."),
                 rx.text("The comment will be removed for everyone."),
             ),
             " This can't be undone.",
         ),
         "Delete comment",
-        D.confirm_delete,
-        (D.deleting_id > 0) & (D.deleting_widget == widget.id),
-        D.cancel_delete(),
     )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Invalid, PortalError
+from portal_app.errors import Invalid
+from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 from portal_app.state.widgets import WIDGET_ID, positive_int, valid_widget_id, valid_widget_ids
 from portal_app.widgets.form import actions as forms
@@ -39,30 +40,26 @@ class FormState(SessionState):
         )
 
     @rx.event
+    @shows_refusals()
     async def load_for_page(self, page_id: int, widget_ids: list[str]):
         self.page_id = positive_int(page_id)
         self.submissions, self.errors, self.submitted = {}, {}, {}
         self.status_filter, self.search = {}, {}
-        try:
-            for widget_id in valid_widget_ids(widget_ids):
-                await self._load(widget_id)
-        except PortalError as error:
-            return self._failed(error)
-        return None
+        for widget_id in valid_widget_ids(widget_ids):
+            await self._load(widget_id)
 
     @rx.event
+    @shows_refusals()
     async def submit(self, form: dict[str, Any]):
         values = dict(form) if isinstance(form, dict) else {}
-        try:
-            widget_id = valid_widget_id(values.pop("__widget", ""))
-        except Invalid as error:
-            yield self._failed(error)
-            return
+        widget_id = valid_widget_id(values.pop("__widget", ""))
         self.busy_widget = widget_id
         yield
         try:
             await self._call(forms.submit_form, self.page_id, widget_id, values)
         except Invalid as error:
+            # Shown next to the field it names, which gets the focus once the form is
+            # no longer busy.
             self.busy_widget = ""
             self.errors[widget_id] = {error.field: str(error)}
             if error.field:
@@ -71,18 +68,11 @@ class FormState(SessionState):
                     "?.focus()"
                 )
             return
-        except PortalError as error:
+        finally:
             self.busy_widget = ""
-            yield self._failed(error)
-            return
-        self.busy_widget = ""
         self.errors[widget_id] = {}
         self.submitted[widget_id] = True
-        try:
-            await self._load(widget_id)
-        except PortalError as error:
-            yield self._failed(error)
-            return
+        await self._load(widget_id)
         yield rx.toast.success("Thanks — your submission was received.")
 
     @rx.event
@@ -109,41 +99,26 @@ class FormState(SessionState):
             self.submitted.pop(widget_id, None)
             self.errors.pop(widget_id, None)
 
-    async def _reload(self, widget_id: str):
-        try:
-            await self._load(widget_id)
-        except PortalError as error:
-            return self._failed(error)
-        return None
-
     @rx.event
+    @shows_refusals()
     async def filter_status(self, widget_id: str, status: str):
-        try:
-            widget_id = valid_widget_id(widget_id)
-        except Invalid as error:
-            return self._failed(error)
+        widget_id = valid_widget_id(widget_id)
         self.status_filter[widget_id] = str(status)[:40]
-        return await self._reload(widget_id)
+        await self._load(widget_id)
 
     @rx.event
+    @shows_refusals()
     async def search_submissions(self, widget_id: str, text: str):
-        try:
-            widget_id = valid_widget_id(widget_id)
-        except Invalid as error:
-            return self._failed(error)
+        widget_id = valid_widget_id(widget_id)
         self.search[widget_id] = str(text)[:100]
-        return await self._reload(widget_id)
+        await self._load(widget_id)
 
     @rx.event
+    @shows_refusals()
     async def change_status(self, widget_id: str, submission_id: int, status: str):
-        try:
-            widget_id = valid_widget_id(widget_id)
-            await self._call(
-                forms.set_submission_status, positive_int(submission_id), str(status)[:40]
-            )
-            await self._load(widget_id)
-        except PortalError as error:
-            return self._failed(error)
+        widget_id = valid_widget_id(widget_id)
+        await self._call(forms.set_submission_status, positive_int(submission_id), str(status)[:40])
+        await self._load(widget_id)
         return rx.toast.success(f"Marked as {str(status)[:40]}.")
 
 
