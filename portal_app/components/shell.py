@@ -296,14 +296,35 @@ def loading_panel() -> rx.Component:
     )
 
 
+# The browser's own address (no trailing slash), read when the page renders.
+_BROWSER_PATH = rx.Var(
+    _js_expr="((typeof window !== 'undefined' ? window.location.pathname : '')"
+    ".replace(/\\/+$/, '') || '/')",
+    _var_type=str,
+)
+
+
+def _status_is_for_this_page() -> rx.Var[bool]:
+    """Whether ``page_status`` was set for the address shown (see ``status_path``)."""
+    return SessionState.status_path == _BROWSER_PATH
+
+
 def page_body(content: rx.Component) -> rx.Component:
-    return rx.match(
-        SessionState.page_status,
-        ("denied", forbidden_panel()),
-        ("missing", missing_panel()),
-        ("ready", content),
+    return rx.cond(
+        _status_is_for_this_page(),
+        rx.match(
+            SessionState.page_status,
+            ("denied", forbidden_panel()),
+            ("missing", missing_panel()),
+            ("ready", content),
+            loading_panel(),
+        ),
         loading_panel(),
     )
+
+
+def _ready() -> rx.Var[bool]:
+    return (SessionState.page_status == "ready") & _status_is_for_this_page()
 
 
 def shell(
@@ -320,9 +341,7 @@ def shell(
         else rx.hstack(
             rx.heading(title, size="6", as_="h1"),
             rx.spacer(),
-            rx.cond(SessionState.page_status == "ready", actions)
-            if actions is not None
-            else rx.box(),
+            rx.cond(_ready(), actions) if actions is not None else rx.box(),
             align="center",
             width="100%",
             wrap="wrap",
@@ -345,7 +364,7 @@ def shell(
             ),
             rx.el.main(
                 rx.vstack(
-                    rx.cond(SessionState.page_status == "ready", header),
+                    rx.cond(_ready(), header),
                     page_body(content()),
                     spacing="5",
                     width="100%",

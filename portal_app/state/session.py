@@ -64,6 +64,11 @@ class SessionState(rx.State):
     # "loading" until the page's load handler has run, then "ready", "denied" (403 page)
     # or "missing" (404 page).
     page_status: str = "loading"
+    # The address ``page_status`` is about. After a client-side navigation the new page
+    # renders before its on_load reaches the server; comparing this with the browser's
+    # address keeps it from showing the previous page's "ready" (and then remounting
+    # under the person's fingers).
+    status_path: str = ""
     portal_name: str = get_settings().portal_name
     # The page tree this person may see (sidebar).
     nav_pages: list[NavPage] = []
@@ -154,6 +159,7 @@ class SessionState(rx.State):
         sign in) and load their navigation. The page's own loader then sets
         ``page_status``."""
         self.page_status = "loading"
+        self.status_path = (self.router.url.path or "/").rstrip("/")[:300] or "/"
         actor = await self._actor()
         if actor is None:
             return self._sign_in_redirect()
