@@ -124,7 +124,6 @@ class Capabilities:
 
     open_settings: bool = False
     create_pages: bool = False
-    edit_pages: bool = False
     choose_home: bool = False
     sees_whole_firm: bool = False
     manage_page_content: bool = False
@@ -208,7 +207,6 @@ def capabilities(actor: Actor) -> Capabilities:
     return Capabilities(
         open_settings=can_open_settings(actor),
         create_pages=can_create_pages(actor),
-        edit_pages=can_edit_pages(actor),
         choose_home=can_choose_home(actor),
         sees_whole_firm=actor.is_staff,
         manage_page_content=actor.is_staff,

@@ -38,11 +38,11 @@ from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound, PortalError
+from portal_app.ids import parse_id
 from portal_app.models import Page, StoredFile, User
 from portal_app.models.files import WIDGET_OWNER, parse_widget_owner, widget_owner
 from portal_app.services import audit, subscriptions
 from portal_app.services.links import portal_url
-from portal_app.services.people import parse_id
 from portal_app.services.widget_targets import widget_target
 from portal_app.storage import BlobTooLarge, Storage, get_storage
 from portal_app.widgets import registry
@@ -271,15 +271,12 @@ def _upload_rule(type_name: str, rule: str) -> bool:
     return bool(getattr(widget_type, rule))
 
 
-def _is_uploader_or_staff(actor: Actor, file: StoredFile) -> bool:
-    """The one rule for managing a file, and for reading a private one."""
-    return access.owner_or_moderator(actor, file.uploader_id)
-
-
 def _readable_on_widget(actor: Actor, file: StoredFile, type_name: str) -> bool:
     """Private uploads (form files): only their uploader and staff. Other files: all
     who see the widget."""
-    return not _upload_rule(type_name, "private_uploads") or _is_uploader_or_staff(actor, file)
+    return not _upload_rule(type_name, "private_uploads") or access.owner_or_moderator(
+        actor, file.uploader_id
+    )
 
 
 # --- services ------------------------------------------------------------------------------
@@ -296,7 +293,7 @@ def _row(file: StoredFile, actor: Actor, uploader: str) -> FileRow:
         uploader=uploader,
         url=f"/files/{file.id}",
         inline=is_inline(file.content_type),
-        can_delete=_is_uploader_or_staff(actor, file),
+        can_delete=access.owner_or_moderator(actor, file.uploader_id),
     )
 
 
@@ -458,7 +455,7 @@ def delete_file(actor: Actor, file_id: object) -> None:
     """The uploader or staff delete a file; its bytes are removed and the deletion is
     audited (the row stays for the record)."""
     file = _file_for(actor, file_id)
-    if not _is_uploader_or_staff(actor, file):
+    if not access.owner_or_moderator(actor, file.uploader_id):
         raise Forbidden("You can only delete files you uploaded.")
     with session_scope() as session:
         row = session.get(StoredFile, file.id)

@@ -17,7 +17,7 @@ from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.errors import Invalid, NotFound
-from portal_app.ids import MAX_ID, parse_id  # noqa: F401  (re-exported for callers)
+from portal_app.ids import parse_id
 from portal_app.models import (
     Invitation,
     Organization,
@@ -29,8 +29,6 @@ from portal_app.models import (
 from portal_app.services import audit, auth, mail, passwords, sessions, throttle
 from portal_app.services.links import portal_url
 from portal_app.services.tokens import new_token, token_hash
-
-ROLE_LABELS = access.ROLE_LABELS
 
 
 def _date(value: datetime | None) -> str:

@@ -52,7 +52,6 @@ class AuthFormState(SessionState):
         self.next_path = safe_next_path(params.get("next", "/"))
         if await self._actor() is not None:
             return rx.redirect(self.next_path, replace=True)
-        self._forget()
         return None
 
     @rx.event

@@ -41,10 +41,9 @@ async def forget_everyone(root: BaseState) -> None:
     """Reset every portal state of this tab to its defaults (each one is loaded first,
     so a state kept in Redis or on disk is reset too, not only those in memory)."""
     for cls in person_state_classes():
-        state = await root.get_state(cls)
-        for name, field in cls.__fields__.items():
-            if getattr(field, "_owner", cls) is cls and name not in ("router", "router_data"):
-                setattr(state, name, field.default_value())
+        await root.get_state(cls)
+    # Reflex's own reset: every loaded substate, router data untouched.
+    (await root.get_state(SessionState)).reset()
 
 
 class IdentityGuard(Middleware):

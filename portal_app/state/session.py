@@ -57,7 +57,6 @@ class SessionState(rx.State):
     # re-checks on the server.
     may_open_settings: bool = False
     may_create_pages: bool = False
-    may_edit_pages: bool = False
     may_choose_home: bool = False
     sees_whole_firm: bool = False
     may_manage_page_content: bool = False
@@ -123,21 +122,13 @@ class SessionState(rx.State):
         can = access.capabilities(actor)
         self.may_open_settings = can.open_settings
         self.may_create_pages = can.create_pages
-        self.may_edit_pages = can.edit_pages
         self.may_choose_home = can.choose_home
         self.sees_whole_firm = can.sees_whole_firm
         self.may_manage_page_content = can.manage_page_content
 
-    def _forget(self) -> None:
-        self.me_id = 0
-        self.me_name = self.me_email = self.me_role = self.me_role_label = ""
-        self.me_initials = ""
-        self.may_open_settings = self.may_create_pages = self.may_edit_pages = False
-        self.may_choose_home = self.sees_whole_firm = self.may_manage_page_content = False
-        self.nav_pages = []
-
     def _sign_in_redirect(self) -> rx.event.EventSpec:
-        self._forget()
+        # Nothing to clear here: IdentityGuard already reset every state of this tab
+        # when it found the session gone, before this event's handler ran.
         here = self.router.url.path or "/"
         return rx.redirect(f"/login?next={quote(here)}&reason=signed_out", replace=True)
 

@@ -29,10 +29,10 @@ from portal_app.access import Actor
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound
+from portal_app.ids import parse_id
 from portal_app.models import FormSubmission, StoredFile, User
 from portal_app.services import audit, files, subscriptions
 from portal_app.services.links import portal_url
-from portal_app.services.people import parse_id
 from portal_app.services.widget_targets import widget_target
 from portal_app.widgets.form.widget import Form, FormConfig, FormFieldSpec
 
