@@ -162,3 +162,23 @@ def world(portal_db: PortalDatabase, shared_password_hash: str) -> World:
         actors = {key: actor_for(user) for key, user in people.items()}
         assert northwind.id is not None and globex.id is not None
         return World(password=PASSWORD, northwind_id=northwind.id, globex_id=globex.id, **actors)
+
+
+# --------------------------------------------------------------------------- security ledger
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from tests.support import ledger
+
+    lines = ledger.summary_lines()
+    if lines:
+        terminalreporter.section("isolation and hostile-input summary")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.support import ledger
+
+    if ledger.TALLY.failures and session.exitstatus == 0:
+        # A case recorded a leak, a forbidden change or a server error without failing
+        # its own test: the run still fails.
+        session.exitstatus = 1
