@@ -1,0 +1,223 @@
+"""The isolation suites' fixture world: two client organizations with everything a
+client can own, a page shared with both, staff with and without access, an admin.
+
+``build_tenant_world()`` writes it through the portal's own services into whatever
+database the process is configured for (the unit tests' fresh SQLite, or the browser
+tests' server database), so the same world serves the in-process matrix and the wire
+matrix. Each capability added later puts its things here too (documents, dropsite
+uploads, bookings, issues with internal notes, shares) and their distinctive strings
+into ``secrets``.
+
+The people:
+- ``admin`` — administers the portal.
+- ``dana`` — staff, works with Northwind; the only staff member listed on the
+  restricted page. ``sam`` — staff, works with Globex; *without* access to it.
+- ``ana``, ``thomas`` — Northwind clients. ``hank``, ``mindy`` — Globex clients.
+- ``anonymous`` — nobody signed in (``actors["anonymous"]`` is ``None``).
+
+Every string in ``secrets[org]`` is unique to that organization: finding one in
+anything the other organization's people receive is a leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlmodel import select
+
+from portal_app.access import Actor, actor_for
+from portal_app.db import session_scope
+from portal_app.models import Organization, OrganizationStaff, User
+from portal_app.services import files, grants
+from portal_app.services.passwords import hash_password
+from portal_app.widgets.discussion import actions as discussion
+from portal_app.widgets.form import actions as forms
+from tests.support.pages import BuiltPage, build_page
+
+PASSWORD = "tenant world walnut"  # noqa: S105  (test fixture)
+PDF = b"%PDF-1.7\n" + b"0" * 200
+
+NORTHWIND = "northwind"
+GLOBEX = "globex"
+CLIENTS = {NORTHWIND: ("ana", "thomas"), GLOBEX: ("hank", "mindy")}
+ACTOR_NAMES = ("admin", "dana", "sam", "ana", "thomas", "hank", "mindy", "anonymous")
+
+_PEOPLE = {
+    # key: (display name, e-mail, role, organization key)
+    "admin": ("Avery Tenantadmin", "avery.admin@firm.example", "admin", None),
+    "dana": ("Dana Stafflisted", "dana.staff@firm.example", "staff", NORTHWIND),
+    "sam": ("Sam Staffunlisted", "sam.staff@firm.example", "staff", GLOBEX),
+    "ana": ("Ana Northwindclient", "ana@northwind-tenant.example", "limited", NORTHWIND),
+    "thomas": ("Thomas Northwindclient", "thomas@northwind-tenant.example", "limited", NORTHWIND),
+    "hank": ("Hank Globexclient", "hank@globex-tenant.example", "limited", GLOBEX),
+    "mindy": ("Mindy Globexclient", "mindy@globex-tenant.example", "limited", GLOBEX),
+}
+_ORGANIZATIONS = {NORTHWIND: "Northwind Tenant Traders", GLOBEX: "Globex Tenant Corporation"}
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class TenantWorld:
+    actors: dict[str, Actor | None]
+    emails: dict[str, str]
+    organization_ids: dict[str, int]
+    # "northwind_room", "globex_room", "shared" (both organizations, contribute),
+    # "staff_restricted" (restricted to dana), "draft" (never published)
+    pages: dict[str, BuiltPage]
+    comments: dict[str, int] = field(default_factory=dict)  # "northwind", "globex", "shared_*"
+    submissions: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    # organization key -> strings only that organization's people (and staff) may see
+    secrets: dict[str, list[str]] = field(default_factory=dict)
+
+    def actor(self, name: str) -> Actor | None:
+        return self.actors[name]
+
+    def organization_of(self, name: str) -> str | None:
+        return _PEOPLE[name][3] if name in _PEOPLE and _PEOPLE[name][2] == "limited" else None
+
+    def foreign_secrets(self, name: str) -> list[str]:
+        """What the person ``name`` must never receive: the other organization's strings
+        (for clients), every organization's strings (for the anonymous visitor)."""
+        own = self.organization_of(name)
+        if name == "anonymous":
+            return [s for strings in self.secrets.values() for s in strings]
+        if own is None:
+            return []
+        return [s for org, strings in self.secrets.items() if org != own for s in strings]
+
+
+def _people() -> tuple[dict[str, Actor | None], dict[str, int]]:
+    with session_scope() as session:
+        org_ids: dict[str, int] = {}
+        for key, name in _ORGANIZATIONS.items():
+            org = session.exec(select(Organization).where(Organization.name == name)).first()
+            if org is None:
+                org = Organization(name=name)
+                session.add(org)
+                session.flush()
+            assert org.id is not None
+            org_ids[key] = org.id
+        users: dict[str, User] = {}
+        for key, (name, email, role, org_key) in _PEOPLE.items():
+            user = session.exec(select(User).where(User.email == email)).first()
+            if user is None:
+                user = User(
+                    email=email,
+                    display_name=name,
+                    role=role,
+                    organization_id=org_ids[org_key] if role == "limited" and org_key else None,
+                    password_hash=_password_hash(),
+                )
+                session.add(user)
+                session.flush()
+                if role == "staff" and org_key:
+                    session.add(
+                        OrganizationStaff(organization_id=org_ids[org_key], user_id=user.id)
+                    )
+            users[key] = user
+        session.flush()
+        actors: dict[str, Actor | None] = {key: actor_for(user) for key, user in users.items()}
+    actors["anonymous"] = None
+    return actors, org_ids
+
+
+def build_tenant_world() -> TenantWorld:
+    """Write the world into the configured database (people are reused if present)."""
+    actors, org_ids = _people()
+    admin, dana = actors["admin"], actors["dana"]
+    assert admin is not None and dana is not None
+    nw, gx = org_ids[NORTHWIND], org_ids[GLOBEX]
+    contributing = [("discussion", None), ("form", _FORM), ("attachments", None)]
+
+    world = TenantWorld(
+        actors=actors,
+        emails={key: spec[1] for key, spec in _PEOPLE.items()},
+        organization_ids=org_ids,
+        pages={
+            "northwind_room": build_page(
+                admin, "Northwind Quarterly Ledger", contributing, organizations={nw: "contribute"}
+            ),
+            "globex_room": build_page(
+                admin, "Globex Merger Dossier", contributing, organizations={gx: "contribute"}
+            ),
+            "shared": build_page(
+                admin,
+                "Client Onboarding Commons",
+                contributing,
+                organizations={nw: "contribute", gx: "contribute"},
+            ),
+            "staff_restricted": build_page(
+                admin, "Partner Compensation Memo", [("rich_text", {"html": "<p>memo</p>"})]
+            ),
+            "draft": build_page(
+                admin, "Unreleased Fee Schedule", [("rich_text", None)], publish=False
+            ),
+        },
+    )
+    grants.set_permissions(
+        admin, world.pages["staff_restricted"].id, "restricted", [dana.user_id], []
+    )
+
+    def client(name: str) -> Actor:
+        found = actors[name]
+        assert found is not None
+        return found
+
+    for org, room_key, person, words, file_name in (
+        (NORTHWIND, "northwind_room", "ana", "walrus tariff appeal", "northwind-payroll.pdf"),
+        (GLOBEX, "globex_room", "hank", "pelican acquisition plan", "globex-merger.pdf"),
+    ):
+        room = world.pages[room_key]
+        shared = world.pages["shared"]
+        actor = client(person)
+        world.comments[org] = discussion.post_comment(
+            actor, room.id, room.widget("discussion"), f"Our {words}"
+        ).id
+        world.comments[f"shared_{org}"] = discussion.post_comment(
+            actor, shared.id, shared.widget("discussion"), f"Shared note on the {words}"
+        ).id
+        world.submissions[org] = forms.submit_form(
+            actor, room.id, room.widget("form"), {"note": f"Submitted {words}"}
+        ).id
+        world.submissions[f"shared_{org}"] = forms.submit_form(
+            actor, shared.id, shared.widget("form"), {"note": f"Shared answer: {words}"}
+        ).id
+        # Attachments are the firm's to add; the form takes the client's own files.
+        world.files[org] = files.save_upload(
+            admin, room.id, room.widget("attachments"), file_name, [PDF], ""
+        ).id
+        world.files[f"{org}_form"] = files.save_upload(
+            actor, room.id, room.widget("form"), f"signed-{file_name}", [PDF], ""
+        ).id
+        world.files[f"shared_{org}"] = files.save_upload(
+            actor, shared.id, shared.widget("form"), f"shared-{file_name}", [PDF], ""
+        ).id
+        clients = CLIENTS[org]
+        world.secrets[org] = [
+            _ORGANIZATIONS[org],
+            room.slug,
+            words,
+            file_name,
+            *(_PEOPLE[c][0] for c in clients),
+            *(_PEOPLE[c][1] for c in clients),
+        ]
+    world.secrets[NORTHWIND].append("Northwind Quarterly Ledger")
+    world.secrets[GLOBEX].append("Globex Merger Dossier")
+    # Staff-only titles: no client of either organization may see these.
+    for org in (NORTHWIND, GLOBEX):
+        world.secrets[org] += ["Partner Compensation Memo", "Unreleased Fee Schedule"]
+    return world
+
+
+_FORM = {
+    "fields": [
+        {"id": "note", "label": "Note"},
+        {"id": "doc", "label": "Document", "kind": "file"},
+    ]
+}
