@@ -568,7 +568,7 @@ def restore_backup(
         if engine == "sqlite":
             _restore_sqlite(into / SQLITE_MEMBER, _sqlite_path(settings.database_url))
         else:
-            _restore_postgres(into / POSTGRES_MEMBER, settings.database_url)
+            _restore_postgres(into / POSTGRES_MEMBER, settings.database_url, into, revision)
         written = _restore_files(manifest, into, storage)
     left = sum(
         1
@@ -594,34 +594,64 @@ def _restore_sqlite(snapshot: Path, path: Path) -> None:
     os.replace(staged, path)
 
 
-def _restore_postgres(dump: Path, database_url: str) -> None:
+def _restore_postgres(dump: Path, database_url: str, work: Path, revision: str | None) -> None:
+    """Drop whatever tables the target has and load the dump, in ONE transaction
+    (``psql --single-transaction``), which ends by checking that the portal's schema
+    arrived at the backup's revision: any failure leaves the target as it was."""
     url = make_url(database_url)
-    # An empty target (or --force): drop what is there, in one transaction, then load
-    # the dump in another. Reflection finds whatever tables a newer schema has.
+    env = _libpq_env(url)
     engine = sa.create_engine(database_url)
     try:
-        with engine.begin() as connection:
-            existing = sa.MetaData()
-            existing.reflect(connection)
-            existing.drop_all(connection)
+        with engine.connect() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            tables = [quote(name) for name in sa.inspect(connection).get_table_names()]
     except sa.exc.SQLAlchemyError as exc:
         raise BackupError(
-            f"Could not clear the target database: {' '.join(str(exc).split())[:300]}"
+            f"Could not read the target database: {' '.join(str(exc).split())[:300]}"
         ) from exc
     finally:
         engine.dispose()
+    clear = work / "clear.sql"
+    clear.write_text(f"DROP TABLE IF EXISTS {', '.join(tables)} CASCADE;\n" if tables else "")
+    script = work / "restore.sql"
     _run(
         [
             postgres_tool("pg_restore"),
             "--no-owner",
             "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={url.database}",
+            f"--file={script}",
             str(dump),
         ],
-        _libpq_env(url),
+        env,
         "pg_restore",
+    )
+    # pg_restore turns some damaged dumps into a script that creates nothing: the load
+    # must have brought the backup's revision, or the whole transaction rolls back.
+    check = work / "check.sql"
+    if revision is None:  # a backup taken before any migration: the table must exist
+        check.write_text("SELECT count(*) FROM public.alembic_version;\n")
+    else:
+        expected = revision.replace("'", "''")
+        check.write_text(
+            "DO $$ BEGIN\n"  # noqa: S608 - a revision this code knows, quoted
+            "  IF NOT EXISTS (SELECT 1 FROM public.alembic_version"
+            f" WHERE version_num = '{expected}') THEN\n"
+            "    RAISE EXCEPTION 'the dump did not hold the backup''s database';\n"
+            "  END IF;\nEND $$;\n"
+        )
+    _run(
+        [
+            postgres_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--file={clear}",
+            f"--file={script}",
+            f"--file={check}",
+        ],
+        env,
+        "psql",
     )
 
 
