@@ -13,13 +13,16 @@ same data. Nothing may be left half done:
 
 Each case is recorded in the security ledger (suite ``faults``).
 
-Every test runs its own server (``own_server``), backend only (``--backend-only``: the
-HTTP routes and the event socket, everything these faults touch), so killing it leaves
-the session's browser-test server alone. Clients are real: raw HTTP for the upload,
-``tests.support.wire.PortalTab`` (socket.io, Reflex's protocol) for the events. The
-frontend build is not used: it has its port baked in and is shared with the session
-server (see the report in tests/e2e/test_faults.py's commit), so a restart costs only the
-backend's start-up, printed as ``[faults] ... started in N s``.
+Every test runs its own server (``own_server``) on its own port and data folder, so
+killing it leaves the session's browser-test server alone. It serves backend only
+(``scripts/serve.sh --backend-only``: the HTTP routes and the event socket, all these
+faults touch): the .web-e2e frontend build has the session server's port baked into it
+and is served by that server, so a server on another port would have to rebuild it
+(minutes) and would overwrite it under the running session server. A restart therefore
+costs the backend's start-up only (``portal migrate`` + serve), printed as
+``[faults] ... started in N s``. Clients are real: raw HTTP for the upload,
+``tests.support.wire.PortalTab`` (socket.io, Reflex's protocol) for the events, and a
+real SMTP server (``tests.support.smtp.SmtpCapture``) for the mail.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from sqlmodel import select
 from portal_app.access import Actor, actor_for
 from portal_app.db import session_scope
 from portal_app.models import OutboxMessage, Page, PageVersion, StoredFile, User
-from portal_app.services import files, sessions, subscriptions
+from portal_app.services import files, organizations, sessions, subscriptions
 from portal_app.services import pages as page_service
 from portal_app.state.editor import EditorState
 from portal_app.storage import get_storage
@@ -131,8 +134,6 @@ def mail_portal(tmp_path):
 
 def _people(server: PortalServer) -> dict[str, Actor]:
     with server_env(server):
-        from portal_app.services import organizations
-
         staff_id = add_person(STAFF_EMAIL, "Fiona Faults", "admin", None, PASSWORD)
         with session_scope() as session:
             admin = actor_for(session.get(User, staff_id))
