@@ -372,6 +372,9 @@ def create_backup(target: Path | None = None, settings: Settings | None = None) 
                 body = json.dumps(manifest, indent=1, sort_keys=True).encode()
                 _add_bytes(archive, MANIFEST, body, now.timestamp())
             os.replace(partial, target)
+        except OSError as exc:  # a full disk, a blob that shrank while it was read, ...
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"Could not write the backup to {target}: {exc}") from exc
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

@@ -423,28 +423,44 @@ def test_restore_refuses_tampered_bytes_and_checksums(
     assert run(capsys, "restore", str(archive))[0] == 0
 
 
-def test_backup_reports_a_file_whose_bytes_are_missing(engine_name, world, tmp_path, capsys):
+def test_backup_reports_files_whose_bytes_are_missing_or_changed(
+    engine_name, world, tmp_path, capsys
+):
     with db.session_scope() as session:
         lost = session.get(StoredFile, world.files["globex"])
-    get_storage().delete(lost.storage_key)
+        changed = session.get(StoredFile, world.files["northwind"])
+    storage = get_storage()
+    storage.delete(lost.storage_key)
+    blob = storage.root / changed.storage_key[:2] / changed.storage_key
+    blob.write_bytes(PDF[:-1] + b"!")  # same size, other bytes
     archive = tmp_path / "partial.tar.gz"
 
     code, out, err = run(capsys, "backup", "--to", str(archive))
 
     assert code == 1, (out, err)
     assert "Traceback" not in err
-    assert f"file #{lost.id} 'globex-merger.pdf'" in err and "missing" in err
-    assert "5 stored file(s)" in out
+    assert f"file #{lost.id} 'globex-merger.pdf'" in err and "are missing" in err
+    assert f"file #{changed.id} 'northwind-payroll.pdf'" in err and "are damaged" in err
+    assert "4 stored file(s)" in out and "2 file(s) could not be copied whole" in err
     manifest = read_manifest(archive)
-    assert manifest["file_count"] == 5
-    assert manifest["missing_files"] == [
-        {
-            "file_id": lost.id,
-            "key": lost.storage_key,
-            "filename": "globex-merger.pdf",
-            "reason": "missing",
-        }
-    ]
+    assert manifest["file_count"] == 4
+    assert sorted(manifest["missing_files"], key=lambda m: m["file_id"]) == sorted(
+        [
+            {
+                "file_id": lost.id,
+                "key": lost.storage_key,
+                "filename": "globex-merger.pdf",
+                "reason": "missing",
+            },
+            {
+                "file_id": changed.id,
+                "key": changed.storage_key,
+                "filename": "northwind-payroll.pdf",
+                "reason": "damaged",
+            },
+        ],
+        key=lambda m: m["file_id"],
+    )
 
 
 def test_restore_refuses_a_backup_of_the_other_engine(
