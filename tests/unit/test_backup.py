@@ -189,7 +189,7 @@ def get_settings_data_dir() -> Path:
     return config.get_settings().data_dir
 
 
-def test_backup_writes_into_a_folder_with_a_dated_name(engine_name, world, tmp_path, capsys):
+def test_backup_writes_into_a_folder_with_a_dated_name(portal_db, tmp_path, capsys):
     folder = tmp_path / "backups"
     folder.mkdir()
     code, out, _ = run(capsys, "backup", "--to", str(folder))
