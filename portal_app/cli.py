@@ -1,4 +1,4 @@
-"""The ``portal`` command: migrate, create-admin, seed-demo, doctor."""
+"""The ``portal`` command: migrate, create-admin, seed-demo, worker, doctor, backup, restore."""
 
 from __future__ import annotations
 
@@ -231,6 +231,24 @@ def main(argv: list[str] | None = None) -> int:
         "worker", help="deliver queued mail in the foreground (with PORTAL_WORKER=off on the web)"
     )
     sub.add_parser("doctor", help="check the configuration and say what to fix")
+    backup = sub.add_parser(
+        "backup",
+        help="write one archive of the database and every stored file (safe while running)",
+    )
+    backup.add_argument(
+        "--to",
+        default="",
+        metavar="PATH",
+        help="the archive to write, or a folder for it "
+        "(default: ./portal-backup-<UTC time>.tar.gz)",
+    )
+    restore = sub.add_parser(
+        "restore", help="restore a backup into the configured (empty) data folder and database"
+    )
+    restore.add_argument("archive", metavar="PATH", help="an archive `portal backup` wrote")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database and data folder that hold data"
+    )
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
@@ -244,7 +262,72 @@ def main(argv: list[str] | None = None) -> int:
         from portal_app import doctor
 
         return doctor.main()
+    if args.command == "backup":
+        return _backup(args)
+    if args.command == "restore":
+        return _restore(args)
     return _seed_demo(args)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from portal_app import backup
+
+    try:
+        result = backup.create_backup(Path(args.to) if args.to else None)
+    except backup.BackupError as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 2
+    manifest = result.manifest
+    size = result.path.stat().st_size
+    print(
+        f"Backup written: {result.path} ({size:,} bytes; {manifest['engine']} database at "
+        f"revision {manifest['alembic_revision']}, {manifest['file_count']} stored file(s))"
+    )
+    if result.missing:
+        for gone in result.missing:
+            print(
+                f"  Warning: file #{gone.file_id} {gone.filename!r} (key {gone.key}): "
+                f"its bytes are {gone.reason} in the storage folder",
+                file=sys.stderr,
+            )
+        print(
+            f"The backup is incomplete: {len(result.missing)} file(s) could not be copied "
+            "whole (listed in its manifest under missing_files).",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from portal_app import backup
+
+    try:
+        result = backup.restore_backup(Path(args.archive), force=args.force)
+    except backup.BackupError as exc:
+        print(f"Restore failed: {exc}", file=sys.stderr)
+        return 2
+    manifest = result.manifest
+    try:
+        migrate()
+    except Exception as exc:  # noqa: BLE001  (one line for the operator, not a traceback)
+        print(
+            f"Restored, but upgrading the database to this portal's revision failed: "
+            f"{' '.join(str(exc).split())[:300]} (run `portal migrate` to see why)",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        f"Restored the backup of {manifest['created_at']} ({manifest['engine']}, revision "
+        f"{manifest['alembic_revision']}, {result.files} stored file(s)); "
+        "the database is at the latest revision."
+    )
+    if result.left_in_place:
+        print(
+            f"  {result.left_in_place} stored file(s) already in the storage folder were left "
+            "in place (no row refers to them)."
+        )
+    return 0
 
 
 def _run_worker() -> int:
