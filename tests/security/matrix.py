@@ -45,6 +45,7 @@ PAGE_CONTRIBUTOR = "page_contributor"  # who may add to it (staff, contribute gr
 PAGE_EDITOR = "page_editor"  # staff who may see the page (they edit its draft)
 PAGE_STAFF = "page_staff"  # staff who may see the page (review submissions)
 CONTENT_OWNER = "content_owner"  # who added it, or staff (access.owner_or_moderator)
+OWN_CONTENT = "own_content"  # only who added it (editing a comment)
 NOBODY = "nobody"  # refused for everyone (Reflex's setvar: the portal never uses it)
 AUDIENCES = (
     ANYONE,
@@ -57,6 +58,7 @@ AUDIENCES = (
     PAGE_EDITOR,
     PAGE_STAFF,
     CONTENT_OWNER,
+    OWN_CONTENT,
     NOBODY,
 )
 
@@ -760,7 +762,7 @@ HANDLERS: tuple[Handler, ...] = (
     H(
         DISCUSSION,
         "save_edit",
-        CONTENT_OWNER,
+        OWN_CONTENT,
         {"form": {"widget": DISCUSSION_WIDGET, "comment": COMMENT, "body": "Matrix edit"}},
         path=PAGE_PATH,
         before=_widget_loaded(DISCUSSION, DISCUSSION_WIDGET),
