@@ -21,8 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from reflex.middleware import Middleware
-from reflex.state import StateUpdate
-from reflex_base.registry import RegistrationContext
+from reflex.state import State, StateUpdate
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -34,8 +33,11 @@ REFUSED_HANDLERS = frozenset({"setvar"})
 
 
 @lru_cache(maxsize=1024)
-def _shape(fn: Any) -> tuple[frozenset[str], frozenset[str], dict[str, type], bool]:
-    """(every argument, the required ones, {argument: dict or list}, takes **kwargs)."""
+def _shape(
+    fn: Any,
+) -> tuple[frozenset[str], frozenset[str], dict[str, tuple[type, bool]], bool]:
+    """(every argument, the required ones, {argument: (dict or list, None allowed)},
+    takes **kwargs)."""
     parameters = list(inspect.signature(fn).parameters.values())[1:]
     names = frozenset(p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
     required = frozenset(
@@ -48,16 +50,18 @@ def _shape(fn: Any) -> tuple[frozenset[str], frozenset[str], dict[str, type], bo
         hints = typing.get_type_hints(inspect.unwrap(fn))
     except Exception:  # noqa: BLE001  (an unresolvable hint only skips the type check)
         hints = {}
-    containers: dict[str, type] = {}
+    containers: dict[str, tuple[type, bool]] = {}
     for name in names:
         hint = hints.get(name)
+        optional = False
         if typing.get_origin(hint) in (typing.Union, types.UnionType):
+            optional = type(None) in typing.get_args(hint)
             # An optional form or list: None is fine, anything else must be the kind.
             kinds = [a for a in typing.get_args(hint) if a is not type(None)]
             hint = kinds[0] if len(kinds) == 1 else None
         origin = typing.get_origin(hint) or hint
         if origin in (dict, list):
-            containers[name] = origin  # type: ignore[assignment]
+            containers[name] = (origin, optional)  # type: ignore[assignment]
     return names, required, containers, open_ended
 
 
@@ -66,22 +70,24 @@ def malformed(event: Event) -> str:
     handler_name = event.name.rsplit(".", 1)[-1]
     if handler_name in REFUSED_HANDLERS:
         return f"{handler_name} is not offered"
+    state_path, _, _ = event.name.rpartition(".")
     try:
-        registered = RegistrationContext.get().event_handlers.get(event.name)
-    except LookupError:
-        return ""
-    if registered is None:
+        handler = State.get_class_substate(state_path).event_handlers.get(handler_name)
+    except ValueError:
+        handler = None
+    if handler is None:
         return ""  # Reflex reports unknown names itself
     payload = event.payload
     if not isinstance(payload, dict):
         return "the payload is not an object"
-    names, required, containers, open_ended = _shape(registered.handler.fn)
+    names, required, containers, open_ended = _shape(handler.fn)
     if not open_ended and set(payload) - names:
         return "unknown arguments"
     if required - set(payload):
         return "missing arguments"
-    for name, kind in containers.items():
-        if name in payload and payload[name] is not None and not isinstance(payload[name], kind):
+    for name, (kind, optional) in containers.items():
+        value = payload.get(name)
+        if name in payload and not isinstance(value, kind) and not (optional and value is None):
             return f"{name} is not a {kind.__name__}"
     return _reflex_internal(handler_name, payload)
 

@@ -109,13 +109,19 @@ class PortalTab:
         )
 
     async def call(
-        self, name: str, payload: Any, path: str = "/", timeout: float = 10.0
+        self,
+        name: str,
+        payload: Any,
+        path: str = "/",
+        timeout: float = 10.0,
+        chains: bool = True,
     ) -> list[str]:
         """Send one event and return the frames it (and every event it chained) sent,
         without a quiet period: Reflex runs a tab's events one after another, so once
         the answer to a marker event sent after it arrives, the event is done. Events it
         chained run after that marker, so markers are sent until one round brings
-        nothing else. Raises ``TimeoutError`` when a marker gets no answer."""
+        nothing else (``chains=False``: an event that answered nothing is done at
+        the first marker). Raises ``TimeoutError`` when a marker gets no answer."""
         start = len(self.frames)
         await self.emit(name, payload, path)
         seen, rounds, produced = start, 0, []
@@ -137,7 +143,9 @@ class PortalTab:
             between = [f for f in self.frames[seen:at] if "portal-wire-marker-" not in f]
             produced += between
             seen = at + 1
-            if rounds > 1 and not between:
+            # An event that answered nothing chained nothing worth waiting for (what
+            # it chains would answer later, after the next marker, so still be seen).
+            if not between and (rounds > 1 or not chains):
                 return produced
 
     @property
