@@ -502,17 +502,12 @@ class MatrixRun:
                 else self.built.foreign.get(actor, self.built.missing)
             )
             base = _fill(dict(row.args), context)
-            for argument in _malformed_targets(row):
-                for label, value in MALFORMED:
-                    payload = _with(base, argument, value)
-                    # Mostly dropped before the handler: no waiting for chained events
-                    # (any would still be seen, with the next case's frames).
-                    frames, error, sent = await self.send(
-                        actor, row, payload, context, chains=False
-                    )
-                    expected = ledger.REFUSED if _refused(frames) else ledger.INERT
-                    kind = f"malformed {argument}={label}"
-                    self.record(Case(row, actor, kind, frames, error, sent), expected)
+            cases = [
+                (f"malformed {argument}={label}", _with(base, argument, value))
+                for argument in _malformed_targets(row)
+                for label, value in MALFORMED
+            ]
+            await self.malformed(row, actor, cases, context)
             changed_by.append("malformed")
 
         after = self.digest.take()
@@ -527,6 +522,35 @@ class MatrixRun:
                 detail=f"{row.event}: {detail}",
             )
             self.failures.append(f"forbidden_change: {row.event} as {actor}: {detail}")
+
+    async def malformed(
+        self, row: Handler, actor: str, cases: list[tuple[str, Any]], ids: dict[str, Any]
+    ) -> None:
+        """All of a batch's malformed cases back to back (each after the row's setup
+        events), one log check for all; on any trouble, once more one by one so each
+        case gets its own log and socket check."""
+        if not cases:
+            return
+        self.log.mark()
+        tab = await self.tab(actor)
+        path = _path(row, ids)
+        setup = [(event, _fill(dict(before), ids)) for event, before in row.before]
+        try:
+            answers = await tab.call_many(
+                [[*setup, (row.event, payload)] for _kind, payload in cases], path
+            )
+        except TimeoutError:
+            answers = []
+        if len(answers) == len(cases) and tab.connected and not self.log.errors():
+            for (kind, payload), frames in zip(cases, answers, strict=True):
+                sent = json.dumps([path, payload, [b for _e, b in setup]])
+                expected = ledger.REFUSED if _refused(frames) else ledger.INERT
+                self.record(Case(row, actor, kind, frames, "", sent), expected)
+            return
+        for kind, payload in cases:
+            frames, error, sent = await self.send(actor, row, payload, ids, chains=False)
+            expected = ledger.REFUSED if _refused(frames) else ledger.INERT
+            self.record(Case(row, actor, kind, frames, error, sent), expected)
 
     async def forged(
         self, row: Handler, actor: str, foreign: dict[str, Any], compare: bool = True

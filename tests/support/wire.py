@@ -148,6 +148,41 @@ class PortalTab:
             if not between and (rounds > 1 or not chains):
                 return produced
 
+    async def call_many(
+        self, events: list[list[tuple[str, Any]]], path: str = "/", timeout: float = 30.0
+    ) -> list[list[str]]:
+        """Send groups of events back to back, a marker after each group, and return
+        each group's frames (what came before its marker and after the previous one).
+        Nothing waits between groups, so a slow server is the only limit; an event a
+        group chained may answer after the group's marker (it is then counted with the
+        next group)."""
+        start = len(self.frames)
+        markers = []
+        for group in events:
+            for name, payload in group:
+                await self.emit(name, payload, path)
+            self._markers += 1
+            marker = f"portal-wire-marker-{self.token}-{self._markers}"
+            markers.append(marker)
+            await self.emit(SENTINEL, {"result": {"ok": True, "message": marker}}, path)
+        deadline = time.monotonic() + timeout
+        while not any(markers[-1] in f for f in self.frames[start:]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no answer to {len(events)} groups within {timeout} s")
+            await asyncio.sleep(0.002)
+        out: list[list[str]] = []
+        current: list[str] = []
+        pending = iter(markers)
+        expected = next(pending)
+        for frame in self.frames[start:]:
+            if expected is not None and expected in frame:
+                out.append(current)
+                current = []
+                expected = next(pending, None)
+            elif "portal-wire-marker-" not in frame:
+                current.append(frame)
+        return out
+
     @property
     def connected(self) -> bool:
         return self._client is not None and self._client.connected
