@@ -423,6 +423,7 @@ class MatrixRun:
         self.log = LogWatch(server.log_path)
         self.digest = Digest(server.data_dir)
         self.tabs: dict[str, PortalTab] = {}
+        self.last_path: dict[str, str] = {}
         self.failures: list[str] = []
         self.cases = 0
         self.allowed_refused: list[str] = []
@@ -442,7 +443,7 @@ class MatrixRun:
         went wrong on the server (log errors, a dropped socket, no answer)."""
         self.log.mark()
         tab = await self.tab(actor)
-        path = _path(row, ids)
+        path = self.last_path[actor] = _path(row, ids)
         sent = json.dumps([path, payload, [_fill(dict(b), ids) for _e, b in row.before]])
         frames: list[str] = []
         problem = ""
@@ -498,7 +499,10 @@ class MatrixRun:
         changed_by: list[str] = []
 
         if not in_audience:
-            frames, error, sent = await self.send(actor, row, _fill(dict(row.args), target), target)
+            # Refused: nothing chained to wait for (anything late is seen by the flush).
+            frames, error, sent = await self.send(
+                actor, row, _fill(dict(row.args), target), target, chains=False
+            )
             self.record(Case(row, actor, "outsider", frames, error, sent), ledger.REFUSED)
             changed_by.append("outsider")
         else:
@@ -540,7 +544,26 @@ class MatrixRun:
             await self.malformed(row, actor, cases, context)
             changed_by.append("malformed")
 
+        await self.flush(row, actor)
         return changed_by
+
+    async def flush(self, row: Handler, actor: str) -> None:
+        """Whatever the batch's events chained that answered after their own marker:
+        one more marker, and its frames are checked like any case's."""
+        self.log.mark()
+        tab = await self.tab(actor)
+        try:
+            late = (await tab.call_many([[]], self.last_path.get(actor, "/")))[0]
+            error = ""
+        except TimeoutError as timeout:
+            late, error = [], str(timeout)
+        error = "; ".join(e for e in (error, self.log.errors()) if e)
+        leaked = self.leaks(actor, late)
+        if (error or leaked) and self.recording:
+            outcome = ledger.SERVER_ERROR if error else ledger.LEAK
+            detail = error or f"late frames carry {leaked[:3]}"
+            ledger.record(SUITE, outcome=outcome, operation=row.event, actor=actor, detail=detail)
+            self.failures.append(f"{outcome}: {row.event} as {actor} (late): {detail}")
 
     async def forbidden_change(
         self, row: Handler, before: dict[str, str], after: dict[str, str]
@@ -579,7 +602,7 @@ class MatrixRun:
             return
         self.log.mark()
         tab = await self.tab(actor)
-        path = _path(row, ids)
+        path = self.last_path[actor] = _path(row, ids)
         setup = [(event, _fill(dict(before), ids)) for event, before in row.before]
         try:
             answers = await tab.call_many(
