@@ -28,6 +28,7 @@ from portal_app.pages.settings_people import settings_people_page
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
 from portal_app.state.editor import EditorState
+from portal_app.state.event_shape import EventShapeGuard
 from portal_app.state.identity import IdentityGuard
 from portal_app.state.organizations import ClientsState
 from portal_app.state.outbox import OutboxState
@@ -63,7 +64,10 @@ app = rx.App(
     ],
 )
 
-# Before any event (the first hydrate included): a tab's states belong to one person.
+# Before any event: drop what no page of the portal could have sent (a missing or
+# unknown argument, text for a form, Reflex's setvar), then (the first hydrate
+# included) make sure a tab's states belong to one person.
+app.add_middleware(EventShapeGuard())
 app.add_middleware(IdentityGuard())
 
 

@@ -21,6 +21,12 @@ from typing import Any
 import socketio
 
 HYDRATE = "reflex___state____state.hydrate_and_load"
+# A handler any tab may call that changes only the sign-in form's own notice: its
+# answer, carrying a unique marker, tells ``call`` that the events before it are done.
+SENTINEL = (
+    "reflex___state____state.portal_app___state___session____session_state"
+    ".portal_app___state___auth____auth_form_state.finished"
+)
 # The frontend connects to ``<api_url>/_event``: engine.io path and namespace alike.
 NAMESPACE = "/_event"
 
@@ -46,6 +52,7 @@ class PortalTab:
         self.frames: list[str] = []
         self._client: socketio.AsyncClient | None = None
         self._last_frame = 0.0
+        self._markers = 0
 
     async def open(self, path: str, cookie: str = "", settle: float = 1.5) -> None:
         """Load ``path`` in this tab: a new socket (carrying ``cookie``) and a hydrate."""
@@ -90,6 +97,95 @@ class PortalTab:
             await asyncio.sleep(0.1)
             if time.monotonic() - self._last_frame >= quiet:
                 return
+
+    async def emit(self, name: str, payload: Any, path: str = "/") -> None:
+        """Send one event without waiting for anything (the payload is sent as given,
+        even when it is not a dict)."""
+        assert self._client is not None, "open() the tab first"
+        await self._client.emit(
+            "event",
+            {"name": name, "payload": payload, "router_data": _router_data(path)},
+            namespace=NAMESPACE,
+        )
+
+    async def call(
+        self,
+        name: str,
+        payload: Any,
+        path: str = "/",
+        timeout: float = 10.0,
+        chains: bool = True,
+    ) -> list[str]:
+        """Send one event and return the frames it (and every event it chained) sent,
+        without a quiet period: Reflex runs a tab's events one after another, so once
+        the answer to a marker event sent after it arrives, the event is done. Events it
+        chained run after that marker, so markers are sent until one round brings
+        nothing else (``chains=False``: an event that answered nothing is done at
+        the first marker). Raises ``TimeoutError`` when a marker gets no answer."""
+        start = len(self.frames)
+        await self.emit(name, payload, path)
+        seen, rounds, produced = start, 0, []
+        while True:
+            rounds += 1
+            self._markers += 1
+            marker = f"portal-wire-marker-{self.token}-{self._markers}"
+            await self.emit(SENTINEL, {"result": {"ok": True, "message": marker}}, path)
+            deadline = time.monotonic() + timeout
+            while True:
+                at = next(
+                    (i for i in range(seen, len(self.frames)) if marker in self.frames[i]), None
+                )
+                if at is not None:
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no answer to {name} within {timeout} s")
+                await asyncio.sleep(0.002)
+            between = [f for f in self.frames[seen:at] if "portal-wire-marker-" not in f]
+            produced += between
+            seen = at + 1
+            # An event that answered nothing chained nothing worth waiting for (what
+            # it chains would answer later, after the next marker, so still be seen).
+            if not between and (rounds > 1 or not chains):
+                return produced
+
+    async def call_many(
+        self, events: list[list[tuple[str, Any]]], path: str = "/", timeout: float = 30.0
+    ) -> list[list[str]]:
+        """Send groups of events back to back, a marker after each group, and return
+        each group's frames (what came before its marker and after the previous one).
+        Nothing waits between groups, so a slow server is the only limit; an event a
+        group chained may answer after the group's marker (it is then counted with the
+        next group)."""
+        start = len(self.frames)
+        markers = []
+        for group in events:
+            for name, payload in group:
+                await self.emit(name, payload, path)
+            self._markers += 1
+            marker = f"portal-wire-marker-{self.token}-{self._markers}"
+            markers.append(marker)
+            await self.emit(SENTINEL, {"result": {"ok": True, "message": marker}}, path)
+        deadline = time.monotonic() + timeout
+        while not any(markers[-1] in f for f in self.frames[start:]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no answer to {len(events)} groups within {timeout} s")
+            await asyncio.sleep(0.002)
+        out: list[list[str]] = []
+        current: list[str] = []
+        pending = iter(markers)
+        expected = next(pending)
+        for frame in self.frames[start:]:
+            if expected is not None and expected in frame:
+                out.append(current)
+                current = []
+                expected = next(pending, None)
+            elif "portal-wire-marker-" not in frame:
+                current.append(frame)
+        return out
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and self._client.connected
 
     async def close(self) -> None:
         if self._client is not None:
