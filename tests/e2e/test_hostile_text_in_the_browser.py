@@ -14,11 +14,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
+from portal_app.access import actor_for
+from portal_app.db import session_scope
+from portal_app.models import User
 from portal_app.services import files, people
 from portal_app.widgets.discussion import actions as discussion
 from portal_app.widgets.form import actions as forms
 from tests.e2e.support import assert_accessible, server_env
-from tests.e2e.support_world import sign_in
+from tests.e2e.support_world import add_person, sign_in
 from tests.support import ledger
 from tests.support.pages import build_page
 from tests.support.tenant_world import PASSWORD, build_tenant_world
@@ -36,7 +39,18 @@ PDF = b"%PDF-1.7\n" + b"0" * 200
 def hostile(portal_server):
     with server_env(portal_server):
         world = build_tenant_world()
-        admin, ana, thomas = world.actor("admin"), world.actor("ana"), world.actor("thomas")
+        admin, ana = world.actor("admin"), world.actor("ana")
+        # A Northwind colleague of Ana's of our own (the tenant world's people are shared
+        # by other suites): named with markup in it.
+        tom_id = add_person(
+            "tom.hostile@northwind-tenant.example",
+            "Tom",
+            "limited",
+            world.organization_ids["northwind"],
+            PASSWORD,
+        )
+        with session_scope() as session:
+            tom = actor_for(session.get(User, tom_id))
         page = build_page(
             admin,
             TITLE,
@@ -47,17 +61,15 @@ def hostile(portal_server):
             ],
             organizations={world.organization_ids["northwind"]: "contribute"},
         )
-        people.update_own_name(thomas, NAME)
-        discussion.post_comment(thomas, page.id, page.widget("discussion"), COMMENT)
+        people.update_own_name(tom, NAME)
+        discussion.post_comment(tom, page.id, page.widget("discussion"), COMMENT)
         forms.submit_form(ana, page.id, page.widget("form"), {"note": ANSWER})
         files.save_upload(admin, page.id, page.widget("attachments"), FILE_NAME, [PDF], "")
     return world, page
 
 
 # Elements the hostile text would have made, had it become markup.
-INJECTED = (
-    "[onerror], [onload], [onmouseover], img[src='x'], a[href^='javascript'], main script"
-)
+INJECTED = "[onerror], [onload], [onmouseover], img[src='x'], a[href^='javascript'], main script"
 
 
 def test_hostile_text_shows_as_text_and_runs_nothing(browser: Browser, portal_server, hostile):
