@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import anyio.from_thread
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -49,6 +50,9 @@ def _error(exc: Exception) -> Response:
         # The browser dropped the connection mid-upload: the storage already threw the
         # partial bytes away and nobody is left to read an answer. Not a server error.
         response = message(400, "The upload was interrupted. Try again.")
+    elif isinstance(exc, HTTPException) and exc.status_code < 500:
+        # Starlette refusing a malformed multipart body: the same JSON answer as ours.
+        response = message(exc.status_code, "The upload could not be read. Try again.")
     elif isinstance(exc, BadRequest):
         response = message(exc.status, exc.message)
     elif isinstance(exc, Throttled):

@@ -177,6 +177,9 @@ TRAVERSAL = [
     ("\u202egpj.pdf", {"gpj.pdf"}),
     ("..", {"file"}),
 ]
+# A name longer than any file system allows: cut to 200 characters, extension kept (a
+# multipart header that long is refused as unreadable, which is as good).
+LONG_NAME = "x" * 5000 + ".pdf"
 
 
 @pytest.mark.parametrize("send", ["raw", "multipart"])
@@ -191,9 +194,15 @@ def test_names_that_climb_out_of_folders_stay_names(portal_server, tenant, ana, 
         assert stored in expected, (name, stored)
         assert "/" not in stored and "\\" not in stored and "\x00" not in stored
         ledger.record(SUITE, outcome=ledger.INERT, operation=operation, actor="northwind client")
+    long = getattr(ana, send)(LONG_NAME, PDF)
+    if long.status_code == 201:
+        assert long.json()["file"]["name"] == "x" * 196 + ".pdf"
+    else:
+        assert long.status_code == 400 and "could not be read" in long.json()["message"]
+    ledger.record(SUITE, outcome=ledger.INERT, operation=f"upload {send} 5000-character name")
     # Every byte went to a server-made key inside the storage folder, nowhere else.
     added = stored_paths(portal_server) - before
-    assert len(added) == len(TRAVERSAL)
+    assert len(added) == len(TRAVERSAL) + (long.status_code == 201)
     assert all(KEY.match(path) for path in added), added
     assert not (Path(portal_server.data_dir) / "etc").exists()
     assert_no_traceback(portal_server, start)
