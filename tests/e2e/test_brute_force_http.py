@@ -75,7 +75,7 @@ def test_guessing_reset_and_invitation_links_over_http_gets_nowhere(
     url = portal_server.url
     answers = set()
     started = time.monotonic()
-    for _ in range(100):
+    for _ in range(40):
         for route, body in (
             ("/auth/reset", {"token": new_token(), "password": "a new password, long"}),
             ("/auth/invitation", {"token": new_token(), "name": "Guess", "password": "x" * 14}),
@@ -83,7 +83,7 @@ def test_guessing_reset_and_invitation_links_over_http_gets_nowhere(
             response = httpx.post(f"{url}{route}", json=body, timeout=30)
             answers.add((route, response.status_code, response.json()["message"]))
     elapsed = time.monotonic() - started
-    # One answer per route, always "gone"; no bcrypt per guess (200 guesses in seconds).
+    # One answer per route, always "gone" (no bcrypt per guess: see the service test).
     assert len(answers) == 2 and all(status == 404 for _, status, _ in answers), answers
     assert elapsed < 60
     # And the portal still signs people in.
