@@ -269,3 +269,26 @@ def test_sign_in_routes_answer_broken_text_clearly(world, path, body):
     )
     assert response.json()["message"]
     ledger.record(SUITE, outcome=ledger.REFUSED, operation=f"POST {path} broken text")
+
+
+# --- PostgreSQL refuses NUL in text: nothing a person types may reach it with one ------------
+
+
+def test_hidden_characters_never_reach_postgresql(portal_db, postgres_url, monkeypatch):
+    from portal_app import cli, config
+    from portal_app.access import actor_for
+    from portal_app.db import session_scope
+    from portal_app.models import User
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", postgres_url)
+    config.reload_settings()
+    cli.migrate()
+    admin_id = people.create_admin("pg-admin@firm.example", "a long enough password 1", "Pat")
+    with session_scope() as session:
+        admin = actor_for(session.get(User, admin_id))
+    nul = "Acme\x00 \ud800Corp\u202e"
+    assert pages.create_page(admin, nul).title == "Acme Corp"
+    assert organizations.create_organization(admin, nul).name == "Acme Corp"
+    assert people.update_own_name(admin, nul) == "Acme Corp"
+    for case in ("page title", "organization name", "display name"):
+        ledger.record(SUITE, outcome=ledger.INERT, operation=f"postgresql: NUL in {case}")
