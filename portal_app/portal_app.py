@@ -25,6 +25,7 @@ from portal_app.pages.page_view import page_view_page
 from portal_app.pages.search import search_page
 from portal_app.pages.settings_clients import organization_page, settings_clients_page
 from portal_app.pages.settings_people import settings_people_page
+from portal_app.state import event_guard
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
 from portal_app.state.editor import EditorState
@@ -69,6 +70,8 @@ app = rx.App(
 # included) make sure a tab's states belong to one person.
 app.add_middleware(EventShapeGuard())
 app.add_middleware(IdentityGuard())
+# Every frame from a browser is checked before Reflex handles it (state/event_guard.py).
+event_guard.install(app)
 
 
 @app.register_lifespan_task

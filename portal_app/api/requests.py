@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from portal_app.config import get_settings
+from portal_app.services.text import TooDeep, decode_safe
 
 MAX_JSON_BYTES = 16 * 1024
 
@@ -55,7 +56,13 @@ async def json_body(request: Request) -> dict[str, object]:
         ) from exc
     if not isinstance(data, dict):
         raise BadRequest(400, "The request could not be read. Reload the page and try again.")
-    return data
+    # No lone surrogates or NULs reach a service (see services/text.py).
+    try:
+        return decode_safe(data)  # type: ignore[return-value]
+    except TooDeep as exc:
+        raise BadRequest(
+            400, "The request could not be read. Reload the page and try again."
+        ) from exc
 
 
 def message(status: int, text: str, **extra: object) -> JSONResponse:

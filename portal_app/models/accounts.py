@@ -103,3 +103,6 @@ class LoginAttempt(SQLModel, table=True):
     key: str = Field(max_length=300, index=True)
     attempted_at: datetime = Field(default_factory=utcnow, index=True)
     succeeded: bool = Field(default=False)
+    # On an address's row: the account tried from it (an address is throttled by how
+    # many different accounts failed from it; see services/throttle.py).
+    account: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})

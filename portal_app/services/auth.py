@@ -19,6 +19,7 @@ from portal_app.errors import Invalid, NotFound
 from portal_app.models import Invitation, Organization, PasswordReset, User
 from portal_app.services import audit, mail, passwords, sessions, throttle
 from portal_app.services.links import portal_url
+from portal_app.services.text import clean_line
 from portal_app.services.tokens import new_token, token_hash
 
 SIGN_IN_FAILED = "That e-mail and password don't match an account. Check them and try again."
@@ -30,7 +31,13 @@ def normalize_email(email: object) -> str:
         raise Invalid("Enter your e-mail address.", field="email")
     email = email.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or len(email) > 254 or " " in email:
+    if (
+        not local
+        or "." not in domain
+        or len(email) > 254
+        or clean_line(email) != email
+        or any(ch in ' <>()[]\\,;:"' for ch in email)
+    ):
         raise Invalid("Enter a valid e-mail address, like name@example.com.", field="email")
     return email
 
@@ -122,9 +129,9 @@ def describe_invitation(token: object) -> InvitationView:
 
 
 def check_display_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
+    name = clean_line(name) if isinstance(name, str) else ""
+    if not name:
         raise Invalid("Enter your name.", field="name")
-    name = " ".join(name.split())
     if len(name) > 120:
         raise Invalid("Use at most 120 characters.", field="name")
     return name

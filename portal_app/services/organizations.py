@@ -15,6 +15,7 @@ from portal_app.ids import parse_id
 from portal_app.models import Organization, OrganizationStaff, User
 from portal_app.services import audit
 from portal_app.services.people import PersonRow, organization_names, person_row
+from portal_app.services.text import clean_line
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ class OrganizationChoice:
 
 
 def check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
+    name = clean_line(name) if isinstance(name, str) else ""
+    if not name:
         raise Invalid("Enter the organization's name.", field="name")
-    name = " ".join(name.split())
     if len(name) > 200:
         raise Invalid("Use at most 200 characters.", field="name")
     return name

@@ -26,6 +26,7 @@ from portal_app.ids import parse_id
 from portal_app.models import Organization, Page, PageSubscription
 from portal_app.services import audit, drafts, layouts
 from portal_app.services.page_views import DraftView, NavPage, PageView, sections_of
+from portal_app.services.text import clean_line
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {
@@ -84,9 +85,9 @@ def _unique_slug(session: Session, base: str, page_id: int | None = None) -> str
 
 
 def _check_title(title: object) -> str:
-    if not isinstance(title, str) or not title.strip():
+    title = clean_line(title) if isinstance(title, str) else ""
+    if not title:
         raise Invalid("Give the page a title.", field="title")
-    title = " ".join(title.split())
     if len(title) > 200:
         raise Invalid("Use at most 200 characters.", field="title")
     return title

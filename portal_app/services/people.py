@@ -28,6 +28,7 @@ from portal_app.models import (
 )
 from portal_app.services import audit, auth, mail, passwords, sessions, throttle
 from portal_app.services.links import portal_url
+from portal_app.services.text import clean_text
 from portal_app.services.tokens import new_token, token_hash
 
 
@@ -222,7 +223,7 @@ def invite(
     access.require(access.can_manage_people(actor))
     address = auth.normalize_email(email)
     the_role = parse_role(role)
-    note = message.strip() if isinstance(message, str) else ""
+    note = clean_text(message).strip() if isinstance(message, str) else ""
     if len(note) > 2000:
         raise Invalid("Keep the message under 2,000 characters.", field="message")
     with session_scope() as session:

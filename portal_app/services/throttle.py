@@ -1,9 +1,15 @@
 """Sign-in throttling, per account and per client address.
 
-After 5 failures in 30 minutes each further try must wait (30 s, doubling each time);
-after 10 the key is locked until the oldest of those 10 leaves the 30-minute window.
-A success clears an account's count, not an address's: signing in to one's own
-account must not reset the count of someone guessing other accounts from the same
+An account counts its failures; an address counts the different accounts that failed
+from it (its latest failure on each). After 5 in 30 minutes each further try must wait
+(30 s, doubling each time); after 10 the key is locked until the oldest of those 10
+leaves the 30-minute window.
+
+So guessing one person's password locks that account, not everyone who shares the
+guesser's address (an office behind one router, a café): their colleagues still sign
+in. Trying many accounts from one address (password spraying) slows and then locks the
+address. A success clears an account's count, not an address's: signing in to one's
+own account must not reset the count of someone guessing other accounts from the same
 address. Tries refused while waiting are not counted, so a lock always lifts.
 """
 
@@ -34,7 +40,7 @@ def address_key(ip: str) -> str:
 def _recent_failures(session: Session, key: str, now: datetime) -> list[datetime]:
     since = now - WINDOW
     if key.startswith("ip:"):
-        return _failures_since(session, key, since)
+        return _accounts_failed_since(session, key, since)
     last_success = session.exec(
         select(func.max(LoginAttempt.attempted_at)).where(
             LoginAttempt.key == key, col(LoginAttempt.succeeded).is_(True)
@@ -54,6 +60,23 @@ def _failures_since(session: Session, key: str, since: datetime) -> list[datetim
             LoginAttempt.attempted_at > since,
         )
         .order_by(col(LoginAttempt.attempted_at).desc())
+        .limit(LOCK_AFTER)
+    ).all()
+    return list(rows)
+
+
+def _accounts_failed_since(session: Session, key: str, since: datetime) -> list[datetime]:
+    """An address's latest failure on each account tried from it, newest first."""
+    latest = func.max(LoginAttempt.attempted_at)
+    rows = session.exec(
+        select(latest)
+        .where(
+            LoginAttempt.key == key,
+            col(LoginAttempt.succeeded).is_(False),
+            LoginAttempt.attempted_at > since,
+        )
+        .group_by(LoginAttempt.account)
+        .order_by(latest.desc())
         .limit(LOCK_AFTER)
     ).all()
     return list(rows)
@@ -82,8 +105,18 @@ def check(session: Session, keys: list[str], now: datetime) -> None:
 
 
 def record(session: Session, keys: list[str], *, succeeded: bool, now: datetime) -> None:
+    """One attempt under each key; an address's row names the account tried (the
+    ``account:`` key among ``keys``)."""
+    account = next((key for key in keys if key.startswith("account:")), "")
     for key in keys:
-        session.add(LoginAttempt(key=key, attempted_at=now, succeeded=succeeded))
+        session.add(
+            LoginAttempt(
+                key=key,
+                attempted_at=now,
+                succeeded=succeeded,
+                account=account if key.startswith("ip:") else "",
+            )
+        )
     session.execute(
         delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < now - timedelta(days=1))
     )

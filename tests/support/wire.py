@@ -194,3 +194,95 @@ class PortalTab:
 
     def text(self) -> str:
         return "\n".join(self.frames)
+
+    # --- added for the hostile-wire suite (tests/e2e/test_wire_attacks.py) --------------
+
+    async def emit(self, name: str, payload: Any, path: str = "/", **extra: Any) -> None:
+        """Send one event without waiting for answers (``settle()`` once after a batch).
+        ``payload`` may be anything (a forged frame), and ``extra`` adds or replaces
+        fields of the frame (``router_data=...``)."""
+        assert self._client is not None, "open() the tab first"
+        self._last_frame = time.monotonic()
+        frame: dict[str, Any] = {
+            "name": name,
+            "payload": payload,
+            "router_data": _router_data(path),
+        }
+        frame.update(extra)
+        await self._client.emit("event", frame, namespace=NAMESPACE)
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and self._client.connected
+
+
+class RawSocket:
+    """The event socket below socket.io: engine.io text frames written by hand, for
+    frames no socket.io client would send (not JSON, binary junk, nesting deeper than
+    any decoder goes). ``open()`` connects and joins the event namespace; ``send_text``
+    / ``send_bytes`` write one frame; ``drain()`` collects what comes back and whether
+    the server closed the socket."""
+
+    def __init__(self, base_url: str, cookie: str = "", token: str | None = None) -> None:
+        self.url = (
+            base_url.replace("http", "ws", 1)
+            + f"/_event/?EIO=4&transport=websocket&token={token or uuid.uuid4()}"
+        )
+        self.origin = base_url
+        self.cookie = cookie
+        self.received: list[str] = []
+        self.closed = False
+        self._session: Any = None
+        self._ws: Any = None
+
+    async def open(self) -> None:
+        import aiohttp
+
+        headers = {"Origin": self.origin}
+        if self.cookie:
+            headers["Cookie"] = f"portal_session={self.cookie}"
+        self._session = aiohttp.ClientSession()
+        self._ws = await self._session.ws_connect(self.url, headers=headers, max_msg_size=0)
+        await self._ws.receive(timeout=10)  # engine.io "open"
+        await self._ws.send_str(f"40{NAMESPACE},")
+        await self._ws.receive(timeout=10)  # namespace joined
+
+    @staticmethod
+    def event_frame(name: str, payload_json: str, path: str = "/") -> str:
+        """An event frame with ``payload_json`` spliced in as written (it need not parse)."""
+        router = json.dumps(_router_data(path))
+        head = f'42{NAMESPACE},["event",{{"name":{json.dumps(name)},"payload":'
+        return f'{head}{payload_json},"router_data":{router}}}]'
+
+    async def send_text(self, text: str) -> None:
+        await self._ws.send_str(text)
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self._ws.send_bytes(data)
+
+    async def drain(self, quiet: float = 1.0) -> None:
+        import aiohttp
+
+        while True:
+            try:
+                message = await self._ws.receive(timeout=quiet)
+            except TimeoutError:
+                return
+            if message.type in (
+                aiohttp.WSMsgType.CLOSE,
+                aiohttp.WSMsgType.CLOSED,
+                aiohttp.WSMsgType.ERROR,
+            ):
+                self.closed = True
+                return
+            if message.type == aiohttp.WSMsgType.TEXT:
+                if message.data == "2":  # engine.io ping
+                    await self._ws.send_str("3")
+                    continue
+                self.received.append(message.data)
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._session is not None:
+            await self._session.close()

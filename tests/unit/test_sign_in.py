@@ -206,8 +206,8 @@ def test_one_address_spraying_many_accounts_is_slowed_down(world):
 
 
 def test_other_address_is_not_blocked_for_another_account(world):
-    for email in ("ana@northwind.example", "thomas@northwind.example", "hank@globex.example"):
-        earlier_failures(2, email, minutes_ago=0.1)
+    for n in range(5):
+        earlier_failures(1, f"victim{n}@northwind.example", minutes_ago=0.1)
     assert isinstance(wrong_password("ana@northwind.example"), Throttled)
     signed_in = auth.sign_in("mindy@globex.example", world.password, ip=ELSEWHERE)
     assert signed_in.user_id == world.mindy.user_id

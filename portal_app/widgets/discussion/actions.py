@@ -37,7 +37,9 @@ MAX_BODY = 5000
 MAX_MENTIONS = 20
 DELETED_TEXT = "Comment deleted"
 # Control characters other than tab and newline have no place in a comment.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from portal_app.ids import parse_id
 from portal_app.models import FormSubmission, StoredFile, User
 from portal_app.services import audit, files, subscriptions
 from portal_app.services.links import portal_url
+from portal_app.services.text import clean_text
 from portal_app.services.widget_targets import widget_target
 from portal_app.widgets.form.widget import Form, FormConfig, FormFieldSpec
 
@@ -41,7 +42,6 @@ MAX_LIST = 1000
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -73,7 +73,7 @@ def _text(spec: FormFieldSpec, raw: object) -> str:
         return ""
     if not isinstance(raw, str):
         raise Invalid(f"{spec.label}: enter text.", field=spec.id)
-    value = _CONTROL.sub("", raw.replace("\r\n", "\n")).strip()
+    value = clean_text(raw).strip()
     if spec.kind != "long_text":
         value = " ".join(value.split())
     if len(value) > spec.max_length:
