@@ -29,7 +29,6 @@ from portal_app.state import event_guard
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
 from portal_app.state.editor import EditorState
-from portal_app.state.event_shape import EventShapeGuard
 from portal_app.state.identity import IdentityGuard
 from portal_app.state.organizations import ClientsState
 from portal_app.state.outbox import OutboxState
@@ -65,13 +64,11 @@ app = rx.App(
     ],
 )
 
-# Before any event: drop what no page of the portal could have sent (a missing or
-# unknown argument, text for a form, Reflex's setvar), then (the first hydrate
-# included) make sure a tab's states belong to one person.
-app.add_middleware(EventShapeGuard())
-app.add_middleware(IdentityGuard())
-# Every frame from a browser is checked before Reflex handles it (state/event_guard.py).
+# Every frame from a browser is checked at the door, before Reflex handles it: what no
+# page of the portal could have sent is dropped (state/event_guard.py).
 event_guard.install(app)
+# Before any event (the first hydrate included): a tab's states belong to one person.
+app.add_middleware(IdentityGuard())
 
 
 @app.register_lifespan_task

@@ -12,11 +12,12 @@ whose headers carry the session cookie — and an "An error occurred" toast.
 - each argument converts to its annotated type the way Reflex converts it (a number
   for an ``int``, ...), and an argument annotated as a ``dict`` or ``list`` is one (a
   form's fields arrive as an object: nothing else reaches ``form.get``);
-- ``setvar`` names only a var whose state has a plain (not async) one-argument setter:
-  exactly what sending ``set_<var>`` itself would do. (The portal's own pages never
-  send ``setvar``.)
+- Reflex's generic ``setvar`` is refused: the portal's pages never send it, and each
+  state offers the setters it means to as handlers of its own;
 - Reflex's ``hydrate_and_load`` and ``update_vars_internal`` take only client storage
-  vars that exist, and ``hashes`` only as a list of strings;
+  vars that exist (the portal has none today: a state adding an ``rx.Cookie`` or
+  ``rx.LocalStorage`` gets it through), ``hashes`` only as a list of short strings,
+  and ``handle_frontend_exception`` only text;
 - every string in the payload and the router data goes through
   ``services.text.decode_safe`` (no lone surrogates, no NULs), and nothing nests deeper
   than 64 levels.
@@ -41,11 +42,10 @@ from typing import TYPE_CHECKING, Any
 
 from reflex.state import EventHandlerSetVar, State
 from reflex_base.constants.state import FIELD_MARKER
-from reflex_base.event import EventHandler
 
 # Reflex's own conversion of event arguments, so the check agrees with what it does.
 from reflex_base.event.processor.base_state_processor import _transform_event_payload
-from reflex_base.registry import RegisteredEventHandler, RegistrationContext
+from reflex_base.registry import RegistrationContext
 from reflex_base.utils.types import get_type_hints
 
 from portal_app.services.text import TooDeep, decode_safe
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("portal.events")
 
 MAX_NAME = 500
+MAX_HASH = 128
 _CLIENT_STORAGE_HANDLERS = ("hydrate_and_load", "update_vars_internal")
 
 
@@ -111,19 +112,6 @@ def _check_types(name: str, fn: Any, payload: dict[str, Any]) -> None:
             raise Refused(f"{name}: {argument} is not a {expected.__name__}")
 
 
-def _check_setvar(registered: RegisteredEventHandler, payload: dict[str, Any]) -> None:
-    var = payload.get("var_name")
-    state = registered.states[0]
-    setter = getattr(state, f"set_{var}", None) if isinstance(var, str) else None
-    if (
-        not isinstance(setter, EventHandler)
-        or inspect.iscoroutinefunction(setter.fn)
-        or inspect.isasyncgenfunction(setter.fn)
-        or not _fits(setter.fn, payload.get("value"))
-    ):
-        raise Refused(f"{state.__name__} has no plain setter for {str(var)[:60]!r}")
-
-
 def _client_storage_vars(value: Any) -> dict[str, Any]:
     """Only the client storage vars that exist (Reflex would raise on any other)."""
     if value is None:
@@ -149,9 +137,10 @@ def _check_internal(name: str, payload: dict[str, Any]) -> dict[str, Any]:
         payload["vars"] = _client_storage_vars(payload["vars"])
     hashes = payload.get("hashes")
     if hashes is not None and (
-        not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes)
+        not isinstance(hashes, list)
+        or not all(isinstance(h, str) and len(h) <= MAX_HASH for h in hashes)
     ):
-        raise Refused(f"{name}: hashes are not a list of strings")
+        raise Refused(f"{name}: hashes are not a list of short strings")
     return payload
 
 
@@ -179,9 +168,16 @@ def check_frame(data: Any) -> dict[str, Any]:
         raise Refused(f"{name}: the arguments don't fit the handler")
     _check_types(name, registered.handler.fn, payload)
     if isinstance(registered.handler, EventHandlerSetVar):
-        _check_setvar(registered, payload)
-    if name.rsplit(".", 1)[-1] in _CLIENT_STORAGE_HANDLERS:
+        # The portal's pages never send Reflex's generic setvar: each state offers the
+        # setters it means to (and they are handlers in the matrix like any other).
+        raise Refused(f"{name}: setvar is not offered")
+    handler_name = name.rsplit(".", 1)[-1]
+    if handler_name in _CLIENT_STORAGE_HANDLERS:
         payload = _check_internal(name, payload)
+    if handler_name == "handle_frontend_exception" and not all(
+        isinstance(payload.get(key), str) for key in ("info", "component_stack")
+    ):
+        raise Refused(f"{name}: an error report that is not text")
     return {**data, "payload": payload, "router_data": router_data}
 
 

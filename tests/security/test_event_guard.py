@@ -53,6 +53,18 @@ REFUSED = {
     "hydrate hashes not strings": frame(
         "reflex___state____state.hydrate_and_load", {"hashes": [1, 2]}
     ),
+    "hydrate hash too long": frame(
+        "reflex___state____state.hydrate_and_load", {"hashes": ["x" * 500]}
+    ),
+    "None for a form": frame(f"{AccountState.get_full_name()}.save_name", {"form": None}),
+    "setvar through a plain setter": frame(
+        f"{PEOPLE}.setvar", {"var_name": "invite_role", "value": "staff"}
+    ),
+    "an error report that is not text": frame(
+        "reflex___state____state.reflex___state____frontend_event_exception_state"
+        ".handle_frontend_exception",
+        {"info": [], "component_stack": ""},
+    ),
 }
 
 
@@ -68,7 +80,7 @@ def test_frames_the_portal_sends_pass_with_text_made_safe():
     checked = check_frame(frame(f"{DIRECTORY}.set_search", {"value": "Glo\ud800bex\x00"}))
     assert checked["payload"] == {"value": "Glo\ufffdbex"}
     assert check_frame(frame(f"{PEOPLE}.open_edit", {"user_id": 12}))["payload"] == {"user_id": 12}
-    assert check_frame(frame(f"{PEOPLE}.setvar", {"var_name": "invite_role", "value": "staff"}))
+    assert check_frame(frame(f"{AccountState.get_full_name()}.save_name", {"form": {"n": "x"}}))
     forged = check_frame(
         frame(
             "reflex___state____state.hydrate_and_load",

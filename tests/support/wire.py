@@ -98,15 +98,19 @@ class PortalTab:
             if time.monotonic() - self._last_frame >= quiet:
                 return
 
-    async def emit(self, name: str, payload: Any, path: str = "/") -> None:
-        """Send one event without waiting for anything (the payload is sent as given,
-        even when it is not a dict)."""
+    async def emit(self, name: str, payload: Any, path: str = "/", **extra: Any) -> None:
+        """Send one event without waiting for answers (``settle()`` once after a batch).
+        ``payload`` may be anything (a forged frame), and ``extra`` adds or replaces
+        fields of the frame (``router_data=...``)."""
         assert self._client is not None, "open() the tab first"
-        await self._client.emit(
-            "event",
-            {"name": name, "payload": payload, "router_data": _router_data(path)},
-            namespace=NAMESPACE,
-        )
+        self._last_frame = time.monotonic()
+        frame: dict[str, Any] = {
+            "name": name,
+            "payload": payload,
+            "router_data": _router_data(path),
+        }
+        frame.update(extra)
+        await self._client.emit("event", frame, namespace=NAMESPACE)
 
     async def call(
         self,
@@ -194,26 +198,6 @@ class PortalTab:
 
     def text(self) -> str:
         return "\n".join(self.frames)
-
-    # --- added for the hostile-wire suite (tests/e2e/test_wire_attacks.py) --------------
-
-    async def emit(self, name: str, payload: Any, path: str = "/", **extra: Any) -> None:
-        """Send one event without waiting for answers (``settle()`` once after a batch).
-        ``payload`` may be anything (a forged frame), and ``extra`` adds or replaces
-        fields of the frame (``router_data=...``)."""
-        assert self._client is not None, "open() the tab first"
-        self._last_frame = time.monotonic()
-        frame: dict[str, Any] = {
-            "name": name,
-            "payload": payload,
-            "router_data": _router_data(path),
-        }
-        frame.update(extra)
-        await self._client.emit("event", frame, namespace=NAMESPACE)
-
-    @property
-    def connected(self) -> bool:
-        return self._client is not None and self._client.connected
 
 
 class RawSocket:
