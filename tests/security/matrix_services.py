@@ -666,3 +666,69 @@ def built_room(page: BuiltPage, revision: int, title: str) -> Room:
     return Room(
         id=page.id, slug=page.slug, revision=revision, widgets=dict(page.widgets), title=title
     )
+
+
+ROOM_TITLES = {
+    "northwind_room": "Northwind Quarterly Ledger",
+    "globex_room": "Globex Merger Dossier",
+    "staff_restricted": "Partner Compensation Memo",
+}
+CLIENTS_OF = {"northwind": ("ana", "thomas"), "globex": ("hank", "mindy")}
+
+
+def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
+    """Each organization's side of a tenant world (``build_tenant_world()``), and
+    "restricted": the staff page hidden from sam. ``extra`` goes into both
+    organizations' sides (statuses, checklist items)."""
+    from tests.support.pages import revision
+
+    admin = tw.actors["admin"]
+    sides = {}
+    for org, room_key in (("northwind", "northwind_room"), ("globex", "globex_room")):
+        page = tw.pages[room_key]
+        author = CLIENTS_OF[org][0]
+        sides[org] = Side(
+            org=org,
+            room=built_room(page, revision(admin, page.id), ROOM_TITLES[room_key]),
+            comment=tw.comments[org],
+            comment_author=author,
+            submission=tw.submissions[org],
+            file=tw.files[org],
+            form_file=tw.files[f"{org}_form"],
+            form_file_uploader=author,
+            organization=tw.organization_ids[org],
+            person=tw.actors[author].user_id,
+            ctx=ctx,
+            **extra,
+        )
+    restricted = tw.pages["staff_restricted"]
+    sides["restricted"] = Side(
+        org="restricted",
+        room=built_room(
+            restricted, revision(admin, restricted.id), ROOM_TITLES["staff_restricted"]
+        ),
+        ctx=ctx,
+    )
+    return sides
+
+
+def own_side(tw: Any, sides: dict[str, Side], who: str) -> Side:
+    """The side whose objects ``who`` uses as their own: a client's organization
+    (``person`` is a colleague), dana's Northwind, sam's Globex, the admin's Northwind."""
+    org = tw.organization_of(who) or {"sam": "globex"}.get(who, "northwind")
+    side = sides[org]
+    if who in CLIENTS:
+        colleague = next(c for c in CLIENTS_OF[org] if c != who)
+        side = replace(side, person=tw.actors[colleague].user_id)
+    return side
+
+
+def foreign_side(tw: Any, sides: dict[str, Side], who: str) -> Side | None:
+    """What is hidden from ``who``: a client's other organization; for sam the
+    restricted staff page; nothing for the admin or dana, who see everything."""
+    org = tw.organization_of(who)
+    if org is not None:
+        return sides["globex" if org == "northwind" else "northwind"]
+    if who == "sam":
+        return sides["restricted"]
+    return None

@@ -47,18 +47,19 @@ from portal_app.widgets.form.widget import DEFAULT_STATUSES
 from tests.conftest import _PORTAL_ENV, _deliver_inline
 from tests.security.matrix_services import (
     AUDIENCES,
-    CLIENTS,
     PEOPLE,
     ROWS,
     Row,
     Side,
-    built_room,
+    build_sides,
+    foreign_side,
     missing_side,
+    own_side,
     rows_by_function,
 )
 from tests.support import ledger
 from tests.support.pages import add_widget, revision
-from tests.support.tenant_world import GLOBEX, NORTHWIND, PASSWORD, PDF, build_tenant_world
+from tests.support.tenant_world import NORTHWIND, PASSWORD, PDF, build_tenant_world
 
 SUITE = "matrix-services"
 CHECKLIST = {"title": "Onboarding steps", "items": ["Sign the letter", "Send the logo"]}
@@ -207,23 +208,10 @@ class ServiceWorld:
 
     # sides --------------------------------------------------------------------------
     def own_side(self, who: str) -> Side:
-        org = self.tw.organization_of(who) or {"sam": GLOBEX}.get(who, NORTHWIND)
-        side = self.sides[org]
-        if who in CLIENTS:
-            colleague = next(c for c in _CLIENTS_OF[org] if c != who)
-            side = Side(**{**side.__dict__, "person": self.tw.actors[colleague].user_id})
-        return side
+        return own_side(self.tw, self.sides, who)
 
     def foreign_side(self, who: str) -> Side | None:
-        org = self.tw.organization_of(who)
-        if org is not None:
-            return self.sides[GLOBEX if org == NORTHWIND else NORTHWIND]
-        if who == "sam":
-            return self.sides["restricted"]  # the one page hidden from sam
-        return None  # admin and dana see everything
-
-
-_CLIENTS_OF = {NORTHWIND: ("ana", "thomas"), GLOBEX: ("hank", "mindy")}
+        return foreign_side(self.tw, self.sides, who)
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
@@ -278,35 +266,8 @@ def _build(root: Path, data_dir: Path) -> ServiceWorld:
         staff_ids=staff_ids,
         invitation_id=invitation.id,
     )
-    titles = {
-        "northwind_room": "Northwind Quarterly Ledger",
-        "globex_room": "Globex Merger Dossier",
-    }
-    for org, room_key, author in (
-        (NORTHWIND, "northwind_room", "ana"),
-        (GLOBEX, "globex_room", "hank"),
-    ):
-        page = tw.pages[room_key]
-        world.sides[org] = Side(
-            org=org,
-            room=built_room(page, revision(admin, page.id), titles[room_key]),
-            comment=tw.comments[org],
-            comment_author=author,
-            submission=tw.submissions[org],
-            file=tw.files[org],
-            form_file=tw.files[f"{org}_form"],
-            form_file_uploader=author,
-            organization=tw.organization_ids[org],
-            person=tw.actors[author].user_id,
-            statuses=tuple(DEFAULT_STATUSES),
-            checklist_items=tuple(CHECKLIST["items"]),
-            ctx=world,
-        )
-    restricted = tw.pages["staff_restricted"]
-    world.sides["restricted"] = Side(
-        org="restricted",
-        room=built_room(restricted, revision(admin, restricted.id), "Partner Compensation Memo"),
-        ctx=world,
+    world.sides = build_sides(
+        tw, world, statuses=tuple(DEFAULT_STATUSES), checklist_items=tuple(CHECKLIST["items"])
     )
     world.baseline = world.digest()
     with sqlite3.connect(path) as connection:
