@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal_app.access import Actor
-from portal_app.api.requests import BadRequest, message, require_same_origin
+from portal_app.api.requests import BadRequest, message, require_same_origin, unreadable
 from portal_app.config import get_settings
 from portal_app.errors import NotFound, PortalError, SignedOut, Throttled
 from portal_app.services import files, sessions
@@ -45,6 +45,7 @@ async def _actor(request: Request) -> Actor:
 
 
 def _error(exc: Exception) -> Response:
+    exc = unreadable(exc) or exc
     if isinstance(exc, BadRequest):
         response = message(exc.status, exc.message)
     elif isinstance(exc, Throttled):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from starlette.requests import Request
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
 from portal_app.config import get_settings
 
 MAX_JSON_BYTES = 16 * 1024
+UNREADABLE = "The request could not be read. Reload the page and try again."
 
 
 class BadRequest(Exception):
@@ -42,19 +44,35 @@ def require_same_origin(request: Request) -> None:
         raise BadRequest(403, "This request came from another site and was refused.")
 
 
+def unreadable(exc: Exception) -> BadRequest | None:
+    """The answer to a body that never arrived whole (the client went away before the
+    length it declared) or a multipart envelope that doesn't parse; None for anything
+    else."""
+    if isinstance(exc, ClientDisconnect | MultiPartException):
+        return BadRequest(400, UNREADABLE)
+    return None
+
+
 async def json_body(request: Request) -> dict[str, object]:
+    """The JSON object a route was sent, read no further than ``MAX_JSON_BYTES``."""
     require_same_origin(request)
-    body = await request.body()
-    if len(body) > MAX_JSON_BYTES:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_JSON_BYTES:
         raise BadRequest(413, "The request is too large.")
+    body = b""
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_JSON_BYTES:
+                raise BadRequest(413, "The request is too large.")
+    except ClientDisconnect as exc:
+        raise BadRequest(400, UNREADABLE) from exc
     try:
         data = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(
-            400, "The request could not be read. Reload the page and try again."
-        ) from exc
+        raise BadRequest(400, UNREADABLE) from exc
     if not isinstance(data, dict):
-        raise BadRequest(400, "The request could not be read. Reload the page and try again.")
+        raise BadRequest(400, UNREADABLE)
     return data
 
 
