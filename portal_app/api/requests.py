@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
@@ -50,6 +51,10 @@ def unreadable(exc: Exception) -> BadRequest | None:
     else."""
     if isinstance(exc, ClientDisconnect | MultiPartException):
         return BadRequest(400, UNREADABLE)
+    if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
+        # Starlette's own refusal of a body it can't parse (a multipart envelope without
+        # its boundary): the portal's JSON answer, with the route's headers.
+        return BadRequest(exc.status_code, UNREADABLE)
     return None
 
 
