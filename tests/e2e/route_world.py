@@ -56,6 +56,16 @@ class RouteWorld:
     client: httpx.Client | None = None
     log_offset: int = 0
 
+    def hidden_from(self, who: str) -> list[str]:
+        """``foreign_secrets``, and for sam also the restricted staff page he isn't
+        listed on (its title and address)."""
+        hidden = list(self.tw.foreign_secrets(who)) if who in self.tw.actors else []
+        if who == "sam":
+            room = self.sides["restricted"].room
+            assert room is not None
+            hidden += [room.title, room.slug]
+        return hidden
+
     def own_side(self, who: str) -> Side:
         return own_side(self.tw, self.sides, who)
 
@@ -197,13 +207,11 @@ def check(
         )
         return [f"{label}: {status}: {response.text[:200]}"]
     text = response.text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-    leaked = [s for s in world.tw.foreign_secrets(who) if s in text]
+    leaked = [s for s in world.hidden_from(who) if s in text]
     for recipient, body in mail:
         reader = next((k for k, e in world.emails.items() if e == recipient), None)
         if reader is not None:
-            leaked += [
-                f"mail to {reader}: {s}" for s in world.tw.foreign_secrets(reader) if s in body
-            ]
+            leaked += [f"mail to {reader}: {s}" for s in world.hidden_from(reader) if s in body]
     if leaked:
         ledger.record(suite, outcome=ledger.LEAK, operation=operation, actor=who, detail=case)
         return [f"{label}: leaked {leaked[:5]}"]

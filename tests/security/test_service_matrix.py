@@ -15,7 +15,8 @@ sam, ana, thomas, hank, mindy; the anonymous visitor where the function takes No
 Every call is checked: a refusal is one of ``portal_app.errors``' exceptions and no
 other exception escapes; a refusal leaves every table (the mail outbox included) and
 the storage folder as they were; what an allowed call returns, and the mail it sends,
-carries none of ``world.foreign_secrets`` of its reader. Every case is recorded in the
+carries none of ``world.foreign_secrets`` of its reader (nor, for sam, the restricted
+staff page he is not listed on). Every case is recorded in the
 security ledger (suite "matrix-services").
 
 The world is built once per module (a migration takes seconds on this machine): its
@@ -206,6 +207,16 @@ class ServiceWorld:
         finally:
             connection.close()
 
+    def hidden_from(self, who: str) -> list[str]:
+        """``foreign_secrets``, and for sam also the restricted staff page he isn't
+        listed on (its title and address)."""
+        hidden = list(self.tw.foreign_secrets(who))
+        if who == "sam":
+            room = self.sides["restricted"].room
+            assert room is not None
+            hidden += [room.title, room.slug]
+        return hidden
+
     # sides --------------------------------------------------------------------------
     def own_side(self, who: str) -> Side:
         return own_side(self.tw, self.sides, who)
@@ -351,15 +362,13 @@ def _call(
         if expect == "allow":
             outcome.problems.append(f"{label}: refused although in the audience: {outcome.error!r}")
     else:
-        secrets = w.tw.foreign_secrets(who)
+        secrets = w.hidden_from(who)
         text = _text(outcome.result)
         leaked = [s for s in secrets if s in text]
         for recipient, body in w.new_mail():
             reader = next((k for k, e in w.tw.emails.items() if e == recipient), None)
             if reader is not None:
-                leaked += [
-                    f"mail to {reader}: {s}" for s in w.tw.foreign_secrets(reader) if s in body
-                ]
+                leaked += [f"mail to {reader}: {s}" for s in w.hidden_from(reader) if s in body]
         if leaked:
             outcome.problems.append(f"{label}: leaked {leaked[:5]}")
             ledger.record(
