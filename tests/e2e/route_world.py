@@ -20,6 +20,7 @@ from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.models import LoginAttempt, OutboxMessage, User
 from portal_app.services import sessions
+from portal_app.storage.local import TEMPORARY_PREFIX
 from tests.e2e.support import server_env
 from tests.security.matrix_routes import Req
 from tests.security.matrix_services import PEOPLE, Side, build_sides, foreign_side, own_side
@@ -82,6 +83,11 @@ class RouteWorld:
                 rows = sorted(repr(tuple(r)) for r in session.execute(select(*columns)))
                 out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
         storage = Path(get_settings().storage_dir)
+        # An upload whose client went away may still be unwinding in a server thread:
+        # give its temporary file a moment to go (one that stays counts as a change).
+        deadline = time.monotonic() + 5
+        while any(storage.rglob(TEMPORARY_PREFIX + "*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
         listing = sorted(
             f"{p.relative_to(storage)}:{p.stat().st_size}"
             for p in storage.rglob("*")
