@@ -19,13 +19,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import anyio.from_thread
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from portal_app.access import Actor
-from portal_app.api.requests import BadRequest, message, require_same_origin
+from portal_app.api.requests import BadRequest, message, require_same_origin, unreadable
 from portal_app.config import get_settings
 from portal_app.errors import NotFound, PortalError, SignedOut, Throttled
 from portal_app.services import files, sessions
@@ -46,14 +45,8 @@ async def _actor(request: Request) -> Actor:
 
 
 def _error(exc: Exception) -> Response:
-    if isinstance(exc, ClientDisconnect):
-        # The browser dropped the connection mid-upload: the storage already threw the
-        # partial bytes away and nobody is left to read an answer. Not a server error.
-        response = message(400, "The upload was interrupted. Try again.")
-    elif isinstance(exc, HTTPException) and exc.status_code < 500:
-        # Starlette refusing a malformed multipart body: the same JSON answer as ours.
-        response = message(exc.status_code, "The upload could not be read. Try again.")
-    elif isinstance(exc, BadRequest):
+    exc = unreadable(exc) or exc
+    if isinstance(exc, BadRequest):
         response = message(exc.status, exc.message)
     elif isinstance(exc, Throttled):
         response = message(429, str(exc))

@@ -234,7 +234,11 @@ def _chunks_of(source: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
         while chunk := read(READ_CHUNK):
             yield chunk
         return
-    for chunk in source:  # type: ignore[union-attr]
+    try:
+        chunks = iter(source)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise Invalid("The file could not be read. Try again.") from exc
+    for chunk in chunks:
         if not isinstance(chunk, bytes | bytearray | memoryview):
             raise Invalid("The file could not be read. Try again.")
         yield bytes(chunk)

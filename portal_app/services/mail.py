@@ -32,6 +32,7 @@ from portal_app.access import Actor
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import on_commit, session_scope
+from portal_app.errors import Invalid
 from portal_app.models import OutboxMessage
 
 log = logging.getLogger("portal.mail")
@@ -238,10 +239,15 @@ def _deliver(claimed: list[int], worker: str) -> int:
     return delivered
 
 
+MAX_OUTBOX_ROWS = 1000
+
+
 def list_outbox(actor: Actor, limit: int = 200) -> list[OutboxRow]:
     """Admins only. Links are masked again on the way out, for rows stored before
     masking at write time existed."""
     access.require(access.can_view_outbox(actor))
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_OUTBOX_ROWS:
+        raise Invalid(f"Show between 1 and {MAX_OUTBOX_ROWS} messages.")
     with session_scope() as session:
         rows = session.exec(
             select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)

@@ -68,7 +68,7 @@ def list_organizations(
     query = select(Organization).where(access.visible_organizations_filter(actor))
     if not include_archived:
         query = query.where(col(Organization.archived).is_(False))
-    search = (search or "").strip().lower()[:100]
+    search = search.strip().lower()[:100] if isinstance(search, str) else ""
     if search:
         query = query.where(func.lower(Organization.name).like(f"%{search}%"))
     with session_scope() as session:

@@ -96,7 +96,8 @@ def list_people(
 ) -> list[PersonRow]:
     """The people ``actor`` may see, filtered; a client never sees another organization."""
     query = select(User).where(access.visible_users_filter(actor))
-    search = (search or "").strip().lower()[:100]
+    # What the browser sent: anything but text searches for nothing in particular.
+    search = search.strip().lower()[:100] if isinstance(search, str) else ""
     if search:
         pattern = f"%{search}%"
         query = query.where(

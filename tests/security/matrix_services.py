@@ -1,0 +1,734 @@
+"""The access matrix over every service operation that takes the acting ``Actor``.
+
+One row per public function of ``portal_app.services.*`` and of every widget package's
+``actions`` module (built-in and installed plugins) whose first parameter is the actor.
+``tests/security/test_service_matrix.py`` discovers those functions and fails on any
+that has no row here (or a row whose function is gone), then calls every row as every
+person of the tenant world (``tests/support/tenant_world.py``).
+
+A row says:
+- ``audience``: who may do it, in the access layer's words (``AUDIENCES`` below);
+- ``args``: how to build valid arguments from one organization's side of the world
+  (``Side``: its room, comment, submission, files, organization, a person, ...). The
+  test builds them from the acting person's own side, from the other organization's
+  side (one kind of object at a time) and from a side whose objects never existed;
+- ``ids``: which arguments are object ids, and of which kind (a ``Side`` attribute);
+- ``effect``: "read" or "write";
+- ``channels``: where what it returns or sends goes out (return value, mail,
+  notifications to followers, CSV export, file download, storage);
+- ``refusal_writes``: tables a refusal may legitimately write (a wrong current
+  password counts toward the sign-in throttle).
+
+Adding a service function: add a ``Row`` naming it, with the audience it has in
+``portal_app/access`` and an ``args`` lambda built from the ``Side``; list its id
+arguments in ``ids``. The discovery test tells you when one is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tests.support.pages import BuiltPage
+
+READ, WRITE = "read", "write"
+RETURN, MAIL, NOTIFY, CSV, DOWNLOAD, STORAGE = (
+    "return value",
+    "mail",
+    "notifications",
+    "csv export",
+    "file download",
+    "storage",
+)
+MISSING_ID = 2_000_000_000
+MISSING_WIDGET = "w000000000000"
+MISSING_SLUG = "never-existing-page"
+STAFF = ("admin", "dana", "sam")
+CLIENTS = ("ana", "thomas", "hank", "mindy")
+PEOPLE = STAFF + CLIENTS
+
+
+@dataclass(frozen=True)
+class Room:
+    """A page of one side: its id, slug, draft revision and widget ids by type."""
+
+    id: int
+    slug: str
+    revision: int
+    widgets: dict[str, str]
+    title: str = ""
+
+    def widget(self, type_name: str) -> str:
+        # A page without that widget type: a well-formed id that is on no page.
+        return self.widgets.get(type_name, MISSING_WIDGET)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One organization's things, as an actor of that side uses them. Any attribute may
+    be None: the other side has no such thing for this actor (staff see every
+    organization's comments, so nothing of that kind is foreign to them)."""
+
+    org: str
+    room: Room | None = None
+    comment: int | None = None  # a root comment by ``author``
+    comment_author: str = ""
+    submission: int | None = None
+    file: int | None = None  # an attachment (staff upload, readable by the room)
+    form_file: int | None = None  # a client's private form upload
+    form_file_uploader: str = ""
+    organization: int | None = None
+    person: int | None = None  # a client of this side (not the acting person)
+    statuses: tuple[str, ...] = ()
+    checklist_items: tuple[str, ...] = ()
+    ctx: Any = None  # the ServiceWorld (global ids: staff ids, an invitation, ...)
+
+    def kinds(self) -> set[str]:
+        return {name for name in KINDS if getattr(self, name) is not None}
+
+    def with_kind(self, kind: str, other: Side) -> Side:
+        """This side with one kind of object taken from ``other``."""
+        return replace(self, **{kind: getattr(other, kind)})
+
+
+KINDS = ("room", "comment", "submission", "file", "form_file", "organization", "person")
+
+
+def missing_side(own: Side) -> Side:
+    """Objects that never existed, shaped like ``own``'s."""
+    room = own.room
+    return replace(
+        own,
+        room=Room(
+            id=MISSING_ID,
+            slug=MISSING_SLUG,
+            revision=room.revision if room else 1,
+            widgets={k: MISSING_WIDGET for k in (room.widgets if room else {})},
+        ),
+        comment=MISSING_ID,
+        submission=MISSING_ID,
+        file=MISSING_ID,
+        form_file=MISSING_ID,
+        organization=MISSING_ID,
+        person=MISSING_ID,
+    )
+
+
+# --- audiences: the access layer's vocabulary ----------------------------------------------
+# Each answers "is ``who`` (a tenant-world name) meant to succeed with their own side's
+# valid arguments?". ``side`` is the actor's own side.
+
+Audience = Callable[[str, Side], bool]
+AUDIENCES: dict[str, Audience] = {
+    "anyone": lambda who, side: True,
+    "signed_in": lambda who, side: who != "anonymous",
+    "own_account": lambda who, side: who != "anonymous",
+    "staff": lambda who, side: who in STAFF,
+    "admin": lambda who, side: who == "admin",
+    # access.access_page / access_widget: the page is visible to them (their own room)
+    "page_viewer": lambda who, side: who != "anonymous",
+    # access.may_contribute: staff, and clients with a contribute grant (their room)
+    "page_contributor": lambda who, side: who != "anonymous",
+    # access.access_page(..., EDIT): staff who see the page
+    "page_editor": lambda who, side: who in STAFF,
+    # access.reviews_submissions on a page they see
+    "submission_reviewer": lambda who, side: who in STAFF,
+    # access.may_upload_to on a form widget: staff, and contributing clients
+    "uploader": lambda who, side: who != "anonymous",
+    # the author of the comment only (editing)
+    "comment_author": lambda who, side: who == side.comment_author,
+    # access.owner_or_moderator: the person who added it, or staff
+    "owner_or_moderator": lambda who, side: who in STAFF or who == side.comment_author,
+    "file_owner_or_moderator": lambda who, side: who in STAFF or who == side.form_file_uploader,
+    # files on a widget whose type keeps uploads private: their uploader and staff
+    "private_file_reader": lambda who, side: who in STAFF or who == side.form_file_uploader,
+    # services.files.file_owned_by: a file the actor uploaded themself, on that widget
+    "own_upload": lambda who, side: who == side.form_file_uploader,
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    function: str  # "module.path:function"
+    audience: str
+    args: Callable[[Side], dict[str, Any]]
+    effect: str = READ
+    ids: dict[str, str] = field(default_factory=dict)  # argument -> Side kind
+    channels: tuple[str, ...] = (RETURN,)
+    variant: str = ""  # a second row for the same function (another kind of object)
+    refusal_writes: tuple[str, ...] = ()
+    # Arguments left out of malformed-value fuzzing (with the reason in a comment).
+    not_fuzzed: tuple[str, ...] = ()
+    # Arguments the actor's own side needs (rows using a kind the actor has none of are
+    # skipped for that actor, with the reason recorded).
+    needs: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.function + (f"#{self.variant}" if self.variant else "")
+
+    @property
+    def kinds(self) -> set[str]:
+        return set(self.ids.values()) | set(self.needs)
+
+
+def _r(s: Side) -> Room:
+    assert s.room is not None
+    return s.room
+
+
+S = "portal_app.services."
+W = "portal_app.widgets."
+NEW_PASSWORD = "a fresh tenant passphrase 2026"  # noqa: S105  (test value)
+
+ROWS: list[Row] = [
+    # --- pages -----------------------------------------------------------------------
+    Row(S + "pages:list_navigation", "signed_in", lambda s: {}),
+    Row(S + "pages:home_slug", "signed_in", lambda s: {}),
+    Row(
+        S + "pages:view_page",
+        "page_viewer",
+        lambda s: {"slug": _r(s).slug},
+        ids={"slug": "room"},
+    ),
+    Row(
+        S + "pages:update_page_settings",
+        "page_editor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "revision": _r(s).revision,
+            "title": _r(s).title,
+            "slug": _r(s).slug,
+            "icon": "folder",
+            "parent_id": 0,
+        },
+        effect=WRITE,
+        ids={"page_id": "room"},
+    ),
+    Row(S + "pages:require_page_creator", "staff", lambda s: {}),
+    Row(
+        S + "pages:create_page",
+        "staff",
+        lambda s: {"title": "Matrix page", "parent_id": _r(s).id},
+        effect=WRITE,
+        ids={"parent_id": "room"},
+    ),
+    Row(
+        S + "pages:archive_page",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id},
+        effect=WRITE,
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "pages:set_home",
+        "admin",
+        lambda s: {"page_id": _r(s).id, "organization_id": s.organization},
+        effect=WRITE,
+        ids={"page_id": "room", "organization_id": "organization"},
+    ),
+    # --- drafts ----------------------------------------------------------------------
+    Row(
+        S + "drafts:get_draft",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id},
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "drafts:edit_draft",
+        "page_editor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "revision": _r(s).revision,
+            "operation": "add_section",
+            "arguments": {"columns": 2, "index": 0},
+        },
+        effect=WRITE,
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "drafts:publish",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id, "revision": _r(s).revision},
+        effect=WRITE,
+        ids={"page_id": "room"},
+        channels=(RETURN, NOTIFY),
+    ),
+    Row(
+        S + "drafts:list_versions",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id},
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "drafts:restore_version",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id, "number": 1, "revision": _r(s).revision},
+        effect=WRITE,
+        ids={"page_id": "room"},
+    ),
+    # --- grants and subscriptions -------------------------------------------------------
+    Row(
+        S + "grants:get_permissions",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id},
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "grants:set_permissions",
+        "page_editor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "staff_access": "all",
+            "staff_ids": [],
+            "grants": [{"kind": "organization", "id": s.organization, "level": "view"}],
+        },
+        effect=WRITE,
+        ids={"page_id": "room"},
+        needs=("organization",),
+    ),
+    Row(
+        S + "subscriptions:set_subscribed",
+        "page_viewer",
+        lambda s: {"page_id": _r(s).id, "subscribed": True},
+        effect=WRITE,
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "subscriptions:list_subscribers",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id},
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "subscriptions:set_subscribers",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id, "user_ids": [s.person]},
+        effect=WRITE,
+        ids={"page_id": "room"},
+        needs=("person",),
+    ),
+    # --- search and people -------------------------------------------------------------
+    Row(S + "search:search", "signed_in", lambda s: {"query": "tenant"}),
+    Row(
+        S + "people:list_people",
+        "signed_in",
+        lambda s: {"search": "", "role": "", "organization_id": 0, "status": ""},
+    ),
+    Row(S + "people:list_directory", "signed_in", lambda s: {"search": "example"}),
+    Row(
+        S + "people:person_to_manage",
+        "admin",
+        lambda s: {"user_id": s.person},
+        ids={"user_id": "person"},
+    ),
+    Row(
+        S + "people:get_person",
+        "signed_in",
+        lambda s: {"user_id": s.person},
+        ids={"user_id": "person"},
+    ),
+    Row(
+        S + "people:invite",
+        "admin",
+        lambda s: {
+            "email": "newcomer@matrix.example",
+            "role": "limited",
+            "organization_id": s.organization,
+            "message": "Welcome",
+        },
+        effect=WRITE,
+        ids={"organization_id": "organization"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(S + "people:list_invitations", "admin", lambda s: {}),
+    Row(
+        S + "people:resend_invitation",
+        "admin",
+        lambda s: {"invitation_id": s.ctx.invitation_id},
+        effect=WRITE,
+        channels=(MAIL,),
+    ),
+    Row(
+        S + "people:revoke_invitation",
+        "admin",
+        lambda s: {"invitation_id": s.ctx.invitation_id},
+        effect=WRITE,
+    ),
+    Row(
+        S + "people:update_person",
+        "admin",
+        lambda s: {"user_id": s.person, "role": "limited", "organization_id": s.organization},
+        effect=WRITE,
+        ids={"user_id": "person", "organization_id": "organization"},
+    ),
+    Row(
+        S + "people:set_active",
+        "admin",
+        lambda s: {"user_id": s.person, "active": False},
+        effect=WRITE,
+        ids={"user_id": "person"},
+    ),
+    Row(
+        S + "people:send_password_reset",
+        "admin",
+        lambda s: {"user_id": s.person},
+        effect=WRITE,
+        ids={"user_id": "person"},
+        channels=(MAIL,),
+    ),
+    Row(
+        S + "people:update_own_name",
+        "own_account",
+        lambda s: {"name": "Renamed Person"},
+        effect=WRITE,
+    ),
+    Row(
+        S + "people:change_own_password",
+        "own_account",
+        lambda s: {"current": s.ctx.password, "new": NEW_PASSWORD},
+        effect=WRITE,
+        # A wrong current password counts toward the sign-in throttle.
+        refusal_writes=("login_attempt",),
+    ),
+    Row(S + "sessions:sign_out_everywhere", "own_account", lambda s: {}, effect=WRITE),
+    # --- organizations -----------------------------------------------------------------
+    Row(
+        S + "organizations:list_organizations",
+        "signed_in",
+        lambda s: {"search": "", "include_archived": True},
+    ),
+    Row(
+        S + "organizations:managed_organizations",
+        "admin",
+        lambda s: {"search": "", "include_archived": True},
+    ),
+    Row(S + "organizations:organization_choices", "signed_in", lambda s: {}),
+    Row(
+        S + "organizations:get_organization",
+        "signed_in",
+        lambda s: {"organization_id": s.organization},
+        ids={"organization_id": "organization"},
+    ),
+    Row(
+        S + "organizations:organization_to_manage",
+        "admin",
+        lambda s: {"organization_id": s.organization},
+        ids={"organization_id": "organization"},
+    ),
+    Row(
+        S + "organizations:create_organization",
+        "admin",
+        lambda s: {"name": "Matrix Holdings"},
+        effect=WRITE,
+    ),
+    Row(
+        S + "organizations:rename_organization",
+        "admin",
+        lambda s: {"organization_id": s.organization, "name": "Renamed Holdings"},
+        effect=WRITE,
+        ids={"organization_id": "organization"},
+    ),
+    Row(
+        S + "organizations:set_archived",
+        "admin",
+        lambda s: {"organization_id": s.organization, "archived": True},
+        effect=WRITE,
+        ids={"organization_id": "organization"},
+    ),
+    Row(
+        S + "organizations:assign_staff",
+        "admin",
+        lambda s: {
+            "organization_id": s.organization,
+            "user_id": s.ctx.staff_ids["sam"],
+            "assigned": True,
+        },
+        effect=WRITE,
+        ids={"organization_id": "organization"},
+    ),
+    Row(S + "organizations:staff_choices", "admin", lambda s: {}),
+    # --- mail --------------------------------------------------------------------------
+    Row(S + "mail:list_outbox", "admin", lambda s: {"limit": 50}),
+    # --- files -------------------------------------------------------------------------
+    Row(
+        S + "files:save_upload",
+        "uploader",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("form"),
+            "filename": "matrix.pdf",
+            "chunks": [s.ctx.pdf],
+            "declared_type": "application/pdf",
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+        channels=(RETURN, NOTIFY, STORAGE),
+    ),
+    Row(
+        S + "files:list_files",
+        "page_viewer",
+        lambda s: {"page_id": _r(s).id, "widget_id": _r(s).widget("attachments")},
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        S + "files:open_for_download",
+        "page_viewer",
+        lambda s: {"file_id": s.file},
+        ids={"file_id": "file"},
+        channels=(RETURN, DOWNLOAD),
+    ),
+    Row(
+        S + "files:open_for_download",
+        "private_file_reader",
+        lambda s: {"file_id": s.form_file},
+        ids={"file_id": "form_file"},
+        channels=(RETURN, DOWNLOAD),
+        variant="form_file",
+    ),
+    Row(
+        S + "files:get_file",
+        "page_viewer",
+        lambda s: {"file_id": s.file},
+        ids={"file_id": "file"},
+    ),
+    Row(
+        S + "files:get_file",
+        "private_file_reader",
+        lambda s: {"file_id": s.form_file},
+        ids={"file_id": "form_file"},
+        variant="form_file",
+    ),
+    Row(
+        S + "files:delete_file",
+        "file_owner_or_moderator",
+        lambda s: {"file_id": s.form_file},
+        effect=WRITE,
+        ids={"file_id": "form_file"},
+        channels=(STORAGE,),
+    ),
+    Row(
+        S + "files:file_owned_by",
+        "own_upload",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("form"),
+            "file_id": s.form_file,
+        },
+        ids={"file_id": "form_file"},
+    ),
+    # --- per-person widget data and widget targets ---------------------------------------
+    Row(
+        S + "widget_entries:own_entry",
+        "page_viewer",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("checklist"),
+            "type_name": "checklist",
+        },
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        S + "widget_entries:save_own_entry",
+        "page_contributor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("checklist"),
+            "type_name": "checklist",
+            "data": ["x"],
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        S + "widget_targets:widget_target",
+        "page_viewer",
+        lambda s: {"page_id": _r(s).id, "widget_id": _r(s).widget("discussion")},
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    # --- discussion widget ---------------------------------------------------------------
+    Row(
+        W + "discussion.actions:list_comments",
+        "page_viewer",
+        lambda s: {"page_id": _r(s).id, "widget_id": _r(s).widget("discussion")},
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        W + "discussion.actions:post_comment",
+        "page_contributor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("discussion"),
+            "body": "A matrix note",
+            "parent_id": 0,
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+        channels=(RETURN, MAIL, NOTIFY),
+    ),
+    Row(
+        W + "discussion.actions:post_comment",
+        "page_contributor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("discussion"),
+            "body": "A matrix reply",
+            "parent_id": s.comment,
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room", "parent_id": "comment"},
+        channels=(RETURN, MAIL, NOTIFY),
+        variant="reply",
+    ),
+    Row(
+        W + "discussion.actions:edit_comment",
+        "comment_author",
+        lambda s: {"comment_id": s.comment, "body": "Edited by the matrix"},
+        effect=WRITE,
+        ids={"comment_id": "comment"},
+    ),
+    Row(
+        W + "discussion.actions:delete_comment",
+        "owner_or_moderator",
+        lambda s: {"comment_id": s.comment},
+        effect=WRITE,
+        ids={"comment_id": "comment"},
+    ),
+    # --- form widget ---------------------------------------------------------------------
+    Row(
+        W + "form.actions:submit_form",
+        "page_contributor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("form"),
+            "values": {"note": "A matrix answer"},
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+        channels=(RETURN, NOTIFY),
+    ),
+    Row(
+        W + "form.actions:list_submissions",
+        "page_viewer",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("form"),
+            "status": "",
+            "search": "",
+        },
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        W + "form.actions:set_submission_status",
+        "submission_reviewer",
+        lambda s: {"submission_id": s.submission, "status": s.statuses[-1]},
+        effect=WRITE,
+        ids={"submission_id": "submission"},
+    ),
+    Row(
+        W + "form.actions:export_csv",
+        "submission_reviewer",
+        lambda s: {"page_id": _r(s).id, "widget_id": _r(s).widget("form")},
+        ids={"page_id": "room", "widget_id": "room"},
+        channels=(CSV,),
+    ),
+    # --- the checklist plugin (examples/checklist-widget) ----------------------------------
+    Row(
+        "portal_checklist.actions:my_ticks",
+        "page_viewer",
+        lambda s: {"page_id": _r(s).id, "widget_id": _r(s).widget("checklist")},
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        "portal_checklist.actions:set_tick",
+        "page_contributor",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("checklist"),
+            "item": s.checklist_items[0],
+            "ticked": True,
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+]
+
+
+def rows_by_function() -> dict[str, list[Row]]:
+    found: dict[str, list[Row]] = {}
+    for row in ROWS:
+        found.setdefault(row.function, []).append(row)
+    return found
+
+
+def built_room(page: BuiltPage, revision: int, title: str) -> Room:
+    return Room(
+        id=page.id, slug=page.slug, revision=revision, widgets=dict(page.widgets), title=title
+    )
+
+
+ROOM_TITLES = {
+    "northwind_room": "Northwind Quarterly Ledger",
+    "globex_room": "Globex Merger Dossier",
+    "staff_restricted": "Partner Compensation Memo",
+}
+CLIENTS_OF = {"northwind": ("ana", "thomas"), "globex": ("hank", "mindy")}
+
+
+def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
+    """Each organization's side of a tenant world (``build_tenant_world()``), and
+    "restricted": the staff page hidden from sam. ``extra`` goes into both
+    organizations' sides (statuses, checklist items)."""
+    from tests.support.pages import revision
+
+    admin = tw.actors["admin"]
+    sides = {}
+    for org, room_key in (("northwind", "northwind_room"), ("globex", "globex_room")):
+        page = tw.pages[room_key]
+        author = CLIENTS_OF[org][0]
+        sides[org] = Side(
+            org=org,
+            room=built_room(page, revision(admin, page.id), ROOM_TITLES[room_key]),
+            comment=tw.comments[org],
+            comment_author=author,
+            submission=tw.submissions[org],
+            file=tw.files[org],
+            form_file=tw.files[f"{org}_form"],
+            form_file_uploader=author,
+            organization=tw.organization_ids[org],
+            person=tw.actors[author].user_id,
+            ctx=ctx,
+            **extra,
+        )
+    restricted = tw.pages["staff_restricted"]
+    sides["restricted"] = Side(
+        org="restricted",
+        room=built_room(
+            restricted, revision(admin, restricted.id), ROOM_TITLES["staff_restricted"]
+        ),
+        ctx=ctx,
+    )
+    return sides
+
+
+def own_side(tw: Any, sides: dict[str, Side], who: str) -> Side:
+    """The side whose objects ``who`` uses as their own: a client's organization
+    (``person`` is a colleague), dana's Northwind, sam's Globex, the admin's Northwind."""
+    org = tw.organization_of(who) or {"sam": "globex"}.get(who, "northwind")
+    side = sides[org]
+    if who in CLIENTS:
+        colleague = next(c for c in CLIENTS_OF[org] if c != who)
+        side = replace(side, person=tw.actors[colleague].user_id)
+    return side
+
+
+def foreign_side(tw: Any, sides: dict[str, Side], who: str) -> Side | None:
+    """What is hidden from ``who``: a client's other organization; for sam the
+    restricted staff page; nothing for the admin or dana, who see everything."""
+    org = tw.organization_of(who)
+    if org is not None:
+        return sides["globex" if org == "northwind" else "northwind"]
+    if who == "sam":
+        return sides["restricted"]
+    return None
