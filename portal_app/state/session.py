@@ -25,6 +25,7 @@ from portal_app.errors import Forbidden, NotFound, PortalError, SignedOut
 from portal_app.services import pages, sessions
 from portal_app.services.page_views import NavPage
 from portal_app.services.people import initials
+from portal_app.state import live
 
 T = TypeVar("T")
 
@@ -98,9 +99,11 @@ class SessionState(rx.State):
             return cached[1]
         return await self._resolve_now()
 
-    async def _resolve_now(self) -> Actor | None:
+    async def _resolve_now(self, *, touch: bool = True) -> Actor | None:
+        """Resolve the cookie now; ``touch=False`` for events the tab's live watcher
+        sends, which are not the person's activity."""
         token = self._session_token()
-        actor = await asyncio.to_thread(sessions.resolve, token) if token else None
+        actor = await asyncio.to_thread(sessions.resolve, token, touch=touch) if token else None
         _RESOLVED.set((token, actor, time.monotonic()))
         return actor
 
@@ -157,6 +160,26 @@ class SessionState(rx.State):
         self._remember(actor)
         self.nav_pages = await asyncio.to_thread(pages.list_navigation, actor)
         self.current_path = (self.router.url.path or "/")[:300]
+        # This tab's live watcher for this page (the previous page's stops).
+        return SessionState.watch_tab(live.new_page(self.router.session.client_token))
+
+    @rx.event(background=True)
+    async def watch_tab(self, generation: int):
+        """While this page is open: live updates and the end of the session
+        (``state/live.py``). Ends when the tab leaves the page or its socket this
+        worker."""
+        if not isinstance(generation, int) or isinstance(generation, bool):
+            return
+        async for event in live.run_tab(self, generation, SessionState.session_ended):
+            yield event
+
+    @rx.event
+    async def session_ended(self):
+        """Sent by the live watcher once the session ended. ``IdentityGuard`` has already
+        emptied the tab's states; this sends it to sign in (a session still valid, as
+        for a forged call, changes nothing)."""
+        if await self._actor() is None:
+            return self._sign_in_redirect()
         return None
 
     @rx.event
