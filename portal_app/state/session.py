@@ -115,6 +115,15 @@ class SessionState(rx.State):
         self._remember(actor)
         return await asyncio.to_thread(service, actor, *args, **kwargs)
 
+    async def _call_unlocked(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``_call`` for a background handler, which runs without the tab's state lock:
+        the same person check (the guard resolved the cookie at the event's start), the
+        service in a thread, nothing written to the state."""
+        actor = await self._actor()
+        if actor is None:
+            raise SignedOut()
+        return await asyncio.to_thread(service, actor, *args, **kwargs)
+
     def _remember(self, actor: Actor) -> None:
         self.me_id = actor.user_id
         self.me_name = actor.display_name
