@@ -26,8 +26,13 @@ from portal_app.services import pages, sessions
 from portal_app.services.page_views import NavPage
 from portal_app.services.people import initials
 from portal_app.state import live
+from portal_app.state.redis_locks import pass_wakeups_on
 
 T = TypeVar("T")
+
+# Reflex 0.10's Redis state locks can stall a tab for 10 s after Reflex cancels two
+# waiting events; this passes a cancelled waiter's wake-up on (state/redis_locks.py).
+pass_wakeups_on()
 
 # The person the current event's cookie names, resolved once by ``IdentityGuard`` before
 # the handler runs and reused by ``_call`` in the same event: (cookie token, actor, when).
