@@ -71,7 +71,17 @@ def new_page(token: str) -> int:
     """A tab opened a page: forget what it watched; the previous watcher stops."""
     generation = next(_generations)
     _TABS[token] = _Tab(generation=generation)
+    if generation % 200 == 0:
+        _forget_closed_tabs()
     return generation
+
+
+def _forget_closed_tabs() -> None:
+    """Drop the entries of tabs with no watcher and no socket here (a watcher that
+    never started, say, because the session had already ended)."""
+    for token, tab in list(_TABS.items()):
+        if not tab.running and not socket_is_here(token):
+            _TABS.pop(token, None)
 
 
 def is_passive(event_name: str) -> bool:
@@ -112,11 +122,15 @@ async def run_tab(state: Any, generation: int, session_ended: Any) -> AsyncItera
     tab.running = True
     try:
         cookie = state._session_token()
-        actor = await asyncio.to_thread(sessions.resolve, cookie, touch=False)
-        if actor is None:
+        try:
+            actor = await asyncio.to_thread(sessions.resolve, cookie, touch=False)
+            if actor is None:
+                return  # open_page has already sent the tab to sign in
+            person = live.person_topic(actor.user_id)
+            seen = (await asyncio.to_thread(live.versions, [person]))[person]
+        except Exception:  # noqa: BLE001  (the page works without live updates)
+            log.warning("Live updates: this tab's watcher could not start", exc_info=True)
             return
-        person = live.person_topic(actor.user_id)
-        seen = (await asyncio.to_thread(live.versions, [person]))[person]
         checked = time.monotonic()
         while True:
             await asyncio.sleep(POLL_SECONDS)
