@@ -25,6 +25,9 @@ async def _last_waiter_delay(redis_url: str, cancelled: int, other_worker: bool)
     there = StateManagerRedis(redis=Redis.from_url(redis_url)) if other_worker else here
     token = BaseStateToken(ident=f"tab-{cancelled}-{other_worker}", cls=State)
     release, got = asyncio.Event(), {}
+    # A worker's keyspace subscription is up long before its tabs wait on each other;
+    # a cold one (Reflex waits at most 2 s for it) can miss a release on its own.
+    await here._ensure_lock_task_subscribed(timeout=30)
 
     async def holder() -> None:
         async with there._lock(token, "holder"):
