@@ -18,7 +18,7 @@ from portal_app.services import live, sessions
 from portal_app.widgets.discussion import actions as discussion
 from tests.support.pages import build_page
 
-PROCESSES, BUMPS = 3, 30
+PROCESSES, BUMPS = 2, 40
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "redis"])
