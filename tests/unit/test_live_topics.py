@@ -5,6 +5,7 @@ of its session is not activity."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 from datetime import timedelta
@@ -115,3 +116,120 @@ def test_a_tabs_session_check_is_not_activity(world, database):
     assert sessions.resolve(token) is not None  # a person's own event is activity
     [touched] = database.rows(UserSession)
     assert touched.last_seen_at > before.last_seen_at
+
+
+# --------------------------------------------------------------------------- a tab's watcher
+class _Tab:
+    """What ``state.live.run_tab`` reads of a tab's state: its client token and cookie."""
+
+    def __init__(self, client_token: str, cookie: str) -> None:
+        from types import SimpleNamespace
+
+        self.router = SimpleNamespace(session=SimpleNamespace(client_token=client_token))
+        self._cookie = cookie
+
+    def _session_token(self) -> str:
+        return self._cookie
+
+
+def _watch(tab: _Tab, generation: int, steps) -> list:
+    """Run the watcher of ``tab``; ``steps`` (a coroutine function) acts meanwhile.
+    Returns what it sent; fails if it is still running 10 s after ``steps`` ended."""
+    from portal_app.state import live as watcher
+
+    async def run() -> list:
+        sent: list = []
+
+        async def collect() -> None:
+            async for event in watcher.run_tab(tab, generation, "session_ended"):
+                sent.append(event)
+
+        task = asyncio.create_task(collect())
+        await steps(sent)
+        await asyncio.wait_for(task, 10)
+        return sent
+
+    return asyncio.run(run())
+
+
+def _signed_in(world) -> str:
+    from portal_app.models import User
+
+    with session_scope() as session:
+        return sessions.open_session(session, session.get(User, world.ana.user_id))
+
+
+@pytest.fixture
+def quick_watcher(monkeypatch):
+    from portal_app.state import live as watcher
+
+    socket_here = [True]
+    monkeypatch.setattr(watcher, "POLL_SECONDS", 0.02)
+    monkeypatch.setattr(watcher, "socket_is_here", lambda token: socket_here[0])
+    return watcher, socket_here
+
+
+async def _until(condition, limit: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + limit
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+def test_a_watcher_reloads_what_moved_and_stops_when_the_tab_opens_another_page(
+    world, quick_watcher
+):
+    watcher, socket_here = quick_watcher
+    tab = _Tab("tab-one", _signed_in(world))
+    generation = watcher.new_page("tab-one")
+    topic = live.widget_topic(3, "w1")
+    watcher._TABS["tab-one"].watches["Discussion"] = watcher._Watch(
+        frozenset({topic}), "live_refresh", live.versions([topic])
+    )
+
+    async def steps(sent: list) -> None:
+        await _until(lambda: watcher.running_watchers() == 1)
+        live.bump(topic)
+        await _until(lambda: sent == ["live_refresh"])
+        watcher.new_page("tab-one")  # the tab opened another page
+
+    assert _watch(tab, generation, steps) == ["live_refresh"]
+    assert watcher.running_watchers() == 0
+
+
+def test_a_watcher_stops_when_its_socket_leaves_this_worker(world, quick_watcher):
+    watcher, socket_here = quick_watcher
+    tab = _Tab("tab-two", _signed_in(world))
+    generation = watcher.new_page("tab-two")
+
+    async def steps(sent: list) -> None:
+        await _until(lambda: watcher.running_watchers() == 1)
+        socket_here[0] = False  # closed, or reconnected to another worker
+
+    assert _watch(tab, generation, steps) == []
+    assert "tab-two" not in watcher._TABS  # nothing left behind
+
+
+def test_a_watcher_sends_the_end_of_the_session_at_once(world, quick_watcher):
+    watcher, socket_here = quick_watcher
+    tab = _Tab("tab-three", _signed_in(world))
+    generation = watcher.new_page("tab-three")
+
+    async def steps(sent: list) -> None:
+        await _until(lambda: watcher.running_watchers() == 1)
+        sessions.sign_out_everywhere(world.ana)
+
+    assert _watch(tab, generation, steps) == ["session_ended"]
+    assert watcher.running_watchers() == 0
+
+
+def test_a_stale_or_second_watcher_of_a_tab_never_runs(world, quick_watcher):
+    watcher, socket_here = quick_watcher
+    tab = _Tab("tab-four", _signed_in(world))
+    old = watcher.new_page("tab-four")
+    watcher.new_page("tab-four")
+
+    async def steps(sent: list) -> None:
+        return None
+
+    assert _watch(tab, old, steps) == []  # an older page's generation
