@@ -131,7 +131,9 @@ async def run_tab(state: Any, generation: int, session_ended: Any) -> AsyncItera
         except Exception:  # noqa: BLE001  (the page works without live updates)
             log.warning("Live updates: this tab's watcher could not start", exc_info=True)
             return
-        checked = time.monotonic()
+        # The first poll checks the session in full: one that ended between the
+        # resolve above and the baseline just read is not missed.
+        checked = time.monotonic() - SESSION_CHECK_SECONDS
         while True:
             await asyncio.sleep(POLL_SECONDS)
             if _TABS.get(token) is not tab or not socket_is_here(token):
