@@ -12,7 +12,8 @@ ENV := source scripts/env.sh &&
 
 help:
 	@echo "make run     - set up, migrate, create the first admin, serve on http://localhost:$(PORTAL_PORT)"
-	@echo "make test    - set up (with chromium), ruff check, lint-imports, pytest tests/"
+	@echo "make test    - set up (with chromium), ruff check, lint-imports, pytest tests/, then"
+	@echo "              the browser, access and migration tests again on PostgreSQL + Redis + 2 workers"
 	@echo "make check   - ruff format --check + ruff check"
 	@echo "make format  - ruff format + ruff check --fix"
 	@echo "make bench   - run every bench/*.py"
@@ -32,14 +33,28 @@ build: bootstrap
 	@$(ENV) bash scripts/serve.sh --build-only
 
 LINT_DIRS = $(wildcard portal_app tests bench)
+# What runs again in scale mode (PostgreSQL, Redis, 2 backend workers): the browser
+# tests, the access and isolation tests (portal_db is a PostgreSQL database there) and
+# the migration tests. The scale-out smoke test starts its own scale server in both.
+SCALE_TESTS = tests/e2e tests/unit/test_access.py tests/unit/test_migrations.py tests/security
+SCALE_SKIP = --deselect tests/e2e/test_scale_out_smoke.py
 
 test:
 	@bash scripts/bootstrap.sh --with-browser
 	@$(ENV) if [ -n "$(LINT_DIRS)" ]; then ruff check $(LINT_DIRS); fi
 	@$(ENV) lint-imports
-	@$(ENV) rc=0; pytest tests/ || rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
-	  exit $$rc
+	@$(ENV) single=0; scale=0; t0=$$(date +%s); \
+	  echo "==== make test [1/2] single mode: SQLite, in-memory state, 1 worker: pytest tests/"; \
+	  pytest tests/ || single=$$?; \
+	  if [ $$single -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	  t1=$$(date +%s); \
+	  echo "==== make test [1/2] single mode: $$((t1 - t0)) s, exit $$single"; \
+	  echo "==== make test [2/2] scale mode: PostgreSQL, Redis, 2 workers: pytest $(SCALE_TESTS)"; \
+	  PORTAL_TEST_MODE=scale pytest $(SCALE_TESTS) $(SCALE_SKIP) || scale=$$?; \
+	  t2=$$(date +%s); \
+	  echo "==== make test: single mode $$((t1 - t0)) s (exit $$single), scale mode $$((t2 - t1)) s (exit $$scale), total $$((t2 - t0)) s"; \
+	  if [ $$scale -eq 5 ]; then echo "scale mode collected no tests: failing" >&2; exit 1; fi; \
+	  [ $$single -eq 0 ] && [ $$scale -eq 0 ]
 
 check: bootstrap
 	@$(ENV) ruff format --check .

@@ -8,6 +8,7 @@ per test run: bcrypt at cost 12 takes about a quarter of a second per hash.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,9 @@ def _deliver_inline() -> None:
 def portal_db(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[PortalDatabase]:
-    """An empty SQLite database in a temporary data folder, upgraded to head by alembic.
+    """An empty database upgraded to head by alembic: SQLite in a temporary data folder,
+    or, with ``PORTAL_TEST_MODE=scale``, a new database on the throwaway PostgreSQL
+    server (``path`` then names no file: ``Database.dump`` is SQLite-only).
 
     Queued mail is delivered as soon as its transaction commits (by the same
     ``mail.deliver_pending`` the worker runs), unless the test is marked
@@ -77,7 +80,12 @@ def portal_db(
 
     data_dir = tmp_path / "data"
     path = data_dir / "portal.db"
-    url = f"sqlite:///{path}"
+    postgres = None
+    if os.environ.get("PORTAL_TEST_MODE", "single") == "scale":
+        postgres = request.getfixturevalue("postgres_server")
+        url = postgres.create_database()
+    else:
+        url = f"sqlite:///{path}"
     for name in _PORTAL_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PORTAL_DATA_DIR", str(data_dir))
@@ -91,9 +99,11 @@ def portal_db(
     yield PortalDatabase(data_dir=data_dir, path=path, url=url)
     mail.forget_hook(_deliver_inline)
     # monkeypatch restores the environment after this; leave no cached settings or
-    # engine pointing at the deleted folder.
+    # engine pointing at the deleted folder (or the dropped database).
     db.reset_engine()
     config.get_settings.cache_clear()
+    if postgres is not None:
+        postgres.drop_database(url)
 
 
 @pytest.fixture(scope="session")

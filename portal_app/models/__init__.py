@@ -12,6 +12,7 @@ from portal_app.models.accounts import (
 )
 from portal_app.models.audit import AuditEvent
 from portal_app.models.files import StoredFile
+from portal_app.models.live import LiveTopic
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
 from portal_app.models.widgets import FormSubmission, WidgetComment, WidgetEntry
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "FormSubmission",
     "Invitation",
+    "LiveTopic",
     "LoginAttempt",
     "Organization",
     "OrganizationStaff",

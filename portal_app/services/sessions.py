@@ -17,6 +17,7 @@ from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.models import User, UserSession
+from portal_app.services import live
 from portal_app.services.tokens import new_token, token_hash
 
 COOKIE_NAME = "portal_session"
@@ -47,8 +48,11 @@ def open_session(session: Session, user: User, *, ip: str = "", user_agent: str 
     return token
 
 
-def resolve(token: str | None) -> Actor | None:
-    """The person a session token signs in, or None when it is unknown or has ended."""
+def resolve(token: str | None, *, touch: bool = True) -> Actor | None:
+    """The person a session token signs in, or None when it is unknown or has ended.
+
+    ``touch=False`` checks without counting as activity: an open tab watching for
+    updates must not keep an idle session alive."""
     if not token or len(token) > 200:
         return None
     now = utcnow()
@@ -64,7 +68,7 @@ def resolve(token: str | None) -> Actor | None:
         if not user.active or now >= user_session.expires_at or now >= user_session.idle_expires_at:
             session.delete(user_session)
             return None
-        if now - user_session.last_seen_at >= _TOUCH_EVERY:
+        if touch and now - user_session.last_seen_at >= _TOUCH_EVERY:
             idle = timedelta(minutes=get_settings().session_idle_minutes)
             user_session.last_seen_at = now
             user_session.idle_expires_at = min(now + idle, user_session.expires_at)
@@ -76,11 +80,20 @@ def close(token: str | None) -> None:
     if not token:
         return
     with session_scope() as session:
+        user_id = session.exec(
+            select(UserSession.user_id).where(UserSession.token_hash == token_hash(token))
+        ).first()
         session.execute(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))
+        if user_id is not None:
+            # The person's other open tabs on this session see it end at once.
+            live.touch(session, live.person_topic(user_id))
 
 
 def close_all_for_user(session: Session, user_id: int) -> int:
+    """End every session of ``user_id`` (sign-out everywhere, deactivation, a password
+    reset); their open tabs, on any worker, are sent to the sign-in page."""
     result = session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+    live.touch(session, live.person_topic(user_id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app.errors import Invalid, PortalError
 from portal_app.services import people
 from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
@@ -35,21 +36,40 @@ class AccountState(SessionState):
         self.me_name = name
         return rx.toast.success("Your name was saved.")
 
-    @rx.event
-    @shows_refusals(invalid="password_error", invalid_field="password_error_field")
+    @rx.event(background=True)
     async def change_password(self, form: dict[str, Any]):
-        self.password_busy = True
-        yield
+        """In the background: checking the current password and hashing the new one is
+        bcrypt twice, seconds on a busy machine; the tab's state lock (which Reflex lets
+        expire after 10 s with Redis) is held only to show the busy flag and the outcome."""
+        form = form if isinstance(form, dict) else {}
+        async with self:
+            if self.password_busy:
+                return
+            self.password_busy = True
+        refusal: PortalError | None = None
+        shown: Any = None
         try:
-            await self._call(
+            await self._call_unlocked(
                 people.change_own_password,
                 form.get("current_password", ""),
                 form.get("new_password", ""),
                 keep_session_token=self._session_token(),
             )
+        except PortalError as error:
+            refusal = error
         finally:
-            self.password_busy = False
-        self.password_error = self.password_error_field = ""
+            async with self:
+                self.password_busy = False
+                if isinstance(refusal, Invalid):
+                    self.password_error, self.password_error_field = str(refusal), refusal.field
+                elif refusal is not None:
+                    shown = self._failed(refusal)
+                else:
+                    self.password_error = self.password_error_field = ""
+        if refusal is not None:
+            if shown is not None:
+                yield shown
+            return
         yield rx.set_value("current_password", "")
         yield rx.set_value("new_password", "")
         yield rx.toast.success("Password changed. Your other sessions were signed out.")

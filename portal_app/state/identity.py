@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from reflex.middleware import Middleware
 
+from portal_app.state import live
 from portal_app.state.session import SessionState, identity_key
 
 if TYPE_CHECKING:
@@ -50,8 +51,9 @@ class IdentityGuard(Middleware):
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
         shell = await state.get_state(SessionState)
         assert isinstance(shell, SessionState)
-        # Always fresh at an event's start: an ended session is noticed at once.
-        actor = await shell._resolve_now()
+        # Always fresh at an event's start: an ended session is noticed at once. What
+        # the tab's live watcher sends is not the person's activity (no idle extension).
+        actor = await shell._resolve_now(touch=not live.is_passive(event.name))
         current = identity_key(shell._session_token(), actor)
         if shell._served_identity != current:
             await forget_everyone(state)

@@ -25,8 +25,14 @@ from portal_app.errors import Forbidden, NotFound, PortalError, SignedOut
 from portal_app.services import pages, sessions
 from portal_app.services.page_views import NavPage
 from portal_app.services.people import initials
+from portal_app.state import live
+from portal_app.state.redis_locks import pass_wakeups_on
 
 T = TypeVar("T")
+
+# Reflex 0.10's Redis state locks can stall a tab for 10 s after Reflex cancels two
+# waiting events; this passes a cancelled waiter's wake-up on (state/redis_locks.py).
+pass_wakeups_on()
 
 # The person the current event's cookie names, resolved once by ``IdentityGuard`` before
 # the handler runs and reused by ``_call`` in the same event: (cookie token, actor, when).
@@ -98,9 +104,11 @@ class SessionState(rx.State):
             return cached[1]
         return await self._resolve_now()
 
-    async def _resolve_now(self) -> Actor | None:
+    async def _resolve_now(self, *, touch: bool = True) -> Actor | None:
+        """Resolve the cookie now; ``touch=False`` for events the tab's live watcher
+        sends, which are not the person's activity."""
         token = self._session_token()
-        actor = await asyncio.to_thread(sessions.resolve, token) if token else None
+        actor = await asyncio.to_thread(sessions.resolve, token, touch=touch) if token else None
         _RESOLVED.set((token, actor, time.monotonic()))
         return actor
 
@@ -110,6 +118,15 @@ class SessionState(rx.State):
         if actor is None:
             raise SignedOut()
         self._remember(actor)
+        return await asyncio.to_thread(service, actor, *args, **kwargs)
+
+    async def _call_unlocked(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``_call`` for a background handler, which runs without the tab's state lock:
+        the same person check (the guard resolved the cookie at the event's start), the
+        service in a thread, nothing written to the state."""
+        actor = await self._actor()
+        if actor is None:
+            raise SignedOut()
         return await asyncio.to_thread(service, actor, *args, **kwargs)
 
     def _remember(self, actor: Actor) -> None:
@@ -157,6 +174,26 @@ class SessionState(rx.State):
         self._remember(actor)
         self.nav_pages = await asyncio.to_thread(pages.list_navigation, actor)
         self.current_path = (self.router.url.path or "/")[:300]
+        # This tab's live watcher for this page (the previous page's stops).
+        return SessionState.watch_tab(live.new_page(self.router.session.client_token))
+
+    @rx.event(background=True)
+    async def watch_tab(self, generation: int):
+        """While this page is open: live updates and the end of the session
+        (``state/live.py``). Ends when the tab leaves the page or its socket this
+        worker."""
+        if not isinstance(generation, int) or isinstance(generation, bool):
+            return
+        async for event in live.run_tab(self, generation, SessionState.session_ended):
+            yield event
+
+    @rx.event
+    async def session_ended(self):
+        """Sent by the live watcher once the session ended. ``IdentityGuard`` has already
+        emptied the tab's states; this sends it to sign in (a session still valid, as
+        for a forged call, changes nothing)."""
+        if await self._actor() is None:
+            return self._sign_in_redirect()
         return None
 
     @rx.event

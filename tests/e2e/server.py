@@ -29,6 +29,9 @@ TEST_PROCESS_VARS = (
     "PORTAL_PUBLIC_URL",
     "PORTAL_DATA_DIR",
     "PORTAL_DATABASE_URL",
+    # Scale mode: the test process signals mail and bumps live topics where the
+    # server's workers look (Redis), as any worker would.
+    "PORTAL_REDIS_URL",
     "PORTAL_SMTP_HOST",
     "PORTAL_SMTP_PORT",
 )

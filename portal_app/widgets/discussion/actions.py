@@ -28,7 +28,7 @@ from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound
 from portal_app.ids import parse_id
 from portal_app.models import Page, User, WidgetComment
-from portal_app.services import audit, mail, subscriptions
+from portal_app.services import audit, live, mail, subscriptions
 from portal_app.services.links import portal_url
 from portal_app.services.people import initials
 from portal_app.widgets.discussion.widget import Discussion
@@ -268,6 +268,8 @@ def post_comment(
         )
         session.add(comment)
         session.flush()
+        # Open tabs showing this discussion reload it (each as its own person).
+        live.touch(session, live.widget_topic(page.id, widget_id))
         thread_author = session.get(User, parent.author_id if parent else actor.user_id)
         author = session.get(User, actor.user_id)
         assert thread_author is not None and author is not None
@@ -313,6 +315,7 @@ def edit_comment(actor: Actor, comment_id: object, body: object) -> None:
         comment.body = text
         comment.edited_at = utcnow()
         session.add(comment)
+        live.touch(session, live.widget_topic(comment.page_id, comment.widget_id))
 
 
 def delete_comment(actor: Actor, comment_id: object) -> None:
@@ -324,6 +327,7 @@ def delete_comment(actor: Actor, comment_id: object) -> None:
             raise Forbidden("You can only delete your own comments.")
         comment.deleted_at = utcnow()
         session.add(comment)
+        live.touch(session, live.widget_topic(comment.page_id, comment.widget_id))
         audit.record(
             session,
             "comment_deleted",

@@ -6,8 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.errors import Invalid
+from portal_app.errors import Invalid, NotFound
+from portal_app.services import live
 from portal_app.state.confirm import ConfirmsRowDelete
+from portal_app.state.live import LiveWidget
 from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 from portal_app.state.widgets import positive_int, valid_widget_id, valid_widget_ids
@@ -15,7 +17,7 @@ from portal_app.widgets.discussion import actions as discussion
 from portal_app.widgets.discussion.actions import CommentRow
 
 
-class DiscussionState(ConfirmsRowDelete, SessionState):
+class DiscussionState(LiveWidget, ConfirmsRowDelete, SessionState):
     page_id: int = 0
     threads: dict[str, list[CommentRow]] = {}
     # The reason a comment was refused, shown next to the box it came from
@@ -36,8 +38,25 @@ class DiscussionState(ConfirmsRowDelete, SessionState):
         self.page_id = positive_int(page_id)
         self.threads, self.errors = {}, {}
         self.replying_to = self.editing_id = self.deleting_id = 0
-        for widget_id in valid_widget_ids(widget_ids):
+        widget_ids = valid_widget_ids(widget_ids)
+        # Other people's comments arrive live (``state/live.py``): versions read before
+        # loading, so a comment posted in between is reloaded, never missed.
+        topics = [live.widget_topic(self.page_id, widget_id) for widget_id in widget_ids]
+        seen = await self._live_versions(topics)
+        for widget_id in widget_ids:
             await self._load(widget_id)
+        self._watch_live(seen)
+
+    async def _live_reload(self) -> None:
+        """Someone changed a discussion this tab shows: reload each, as this tab's
+        person (``list_comments`` re-checks access and which threads they may read)."""
+        for widget_id in list(self.threads):
+            try:
+                fresh = await self._call(discussion.list_comments, self.page_id, widget_id)
+            except NotFound:
+                fresh = []  # the page or widget is no longer theirs to see
+            if fresh != self.threads.get(widget_id):
+                self.threads[widget_id] = fresh
 
     def _clear_box(self, form_id: str) -> Any:
         return rx.call_script(f"document.getElementById('{form_id}')?.reset()")
