@@ -1,7 +1,7 @@
 """Live topics: the change-feed versions open tabs poll when no Redis is configured.
 
-Revision ID: 0006_live_topics
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlmodel
 
 from alembic import op
 
-revision: str = "0006_live_topics"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
