@@ -176,14 +176,14 @@ def public_upload_dir() -> Path:
 
 
 def check_storage(settings: Settings) -> Check:
-    files = (settings.data_dir / "files").resolve()
+    files = settings.storage_dir
     public = public_upload_dir()
     if files == public or public in files.parents:
         return Check(
             "storage",
             FAIL,
             f"{files} is inside Reflex's public upload folder {public}, which anyone "
-            "can download from: move PORTAL_DATA_DIR (or REFLEX_UPLOADED_FILES_DIR)",
+            "can download from: move PORTAL_STORAGE_DIR (or REFLEX_UPLOADED_FILES_DIR)",
         )
     if files.is_dir():
         try:

@@ -170,3 +170,19 @@ def test_a_clamd_socket_counts_as_a_virus_scanner(portal_db, monkeypatch, capsys
         f"[ok]   uploads: clamd socket at {path} (the portal does not pass uploads to it yet)"
         in (lines)
     )
+
+
+def test_the_storage_folder_setting_is_the_one_checked(portal_db, monkeypatch, capsys, tmp_path):
+    public = tmp_path / "public"
+    files = public / "portal-files"
+    code, lines = run_doctor(
+        monkeypatch,
+        capsys,
+        PORTAL_STORAGE_DIR=str(files),
+        REFLEX_UPLOADED_FILES_DIR=str(public),
+    )
+    assert code == 1
+    assert (
+        f"[FAIL] storage: {files} is inside Reflex's public upload folder {public}, which "
+        "anyone can download from: move PORTAL_STORAGE_DIR (or REFLEX_UPLOADED_FILES_DIR)"
+    ) in lines
