@@ -192,3 +192,13 @@ def pytest_sessionfinish(session, exitstatus):
         # A case recorded a leak, a forbidden change or a server error without failing
         # its own test: the run still fails.
         session.exitstatus = 1
+
+
+# --------------------------------------------------------------------------- order
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API leaves an event loop running in the
+    main thread for the rest of the session, and tests that drive asyncio themselves
+    (``asyncio.run``) must run before it (their code runs on a worker's main thread in
+    production too)."""
+    e2e = Path(__file__).resolve().parent / "e2e"
+    items.sort(key=lambda item: e2e in Path(str(item.path)).resolve().parents)
