@@ -13,7 +13,7 @@ ENV := source scripts/env.sh &&
 help:
 	@echo "make run     - set up, migrate, create the first admin, serve on http://localhost:$(PORTAL_PORT)"
 	@echo "make test    - set up (with chromium), ruff check, lint-imports, pytest tests/, then"
-	@echo "              the browser, access and migration tests again on PostgreSQL + Redis + 2 workers"
+	@echo "              the browser, access and isolation tests again on PostgreSQL + Redis + 2 workers"
 	@echo "make check   - ruff format --check + ruff check"
 	@echo "make format  - ruff format + ruff check --fix"
 	@echo "make bench   - run every bench/*.py"
@@ -34,13 +34,14 @@ build: bootstrap
 
 LINT_DIRS = $(wildcard portal_app tests bench)
 # What runs again in scale mode (PostgreSQL, Redis, 2 backend workers): the browser
-# tests, the access and isolation tests (portal_db is a PostgreSQL database there) and
-# the migration tests. Left to single mode, to keep make test well under 20 minutes:
+# tests and the access and isolation tests (portal_db is a PostgreSQL database there).
+# The migration tests run on SQLite and PostgreSQL in single mode already. Left to
+# single mode, to keep make test short:
 # the suites that exercise layers no engine changes (HTTP parsing and fuzzing, uploads
 # streamed to the local folder, text shown in the browser, the event socket's door,
 # sign-in throttling over HTTP), the fault tests (they start their own single server)
 # and the scale-out smoke test (it starts its own scale server in single mode already).
-SCALE_TESTS = tests/e2e tests/unit/test_access.py tests/unit/test_migrations.py tests/security
+SCALE_TESTS = tests/e2e tests/unit/test_access.py tests/security
 SCALE_SKIP = $(addprefix --deselect ,tests/e2e/test_scale_out_smoke.py \
   tests/e2e/test_route_fuzz.py tests/e2e/test_faults.py tests/e2e/test_hostile_uploads.py \
   tests/e2e/test_brute_force_http.py tests/e2e/test_hostile_text_in_the_browser.py \
