@@ -31,9 +31,10 @@ using that database too. The fixture ``portal_mode`` says which.
 Tests marked ``own_server`` start their own server (tests/e2e/server.py) and skip the
 session one.
 
-The frontend build lives in .web-e2e/ (not .web/, which `make run` uses) and is
-reused between sessions when sources are unchanged; because the public URL is
-baked into the build, the server prefers a stable per-checkout port.
+The frontend build lives in .web-e2e/ (.web-e2e-scale/ in scale mode; not .web/, which
+`make run` uses), so both modes can run at once, and is reused between sessions when
+sources are unchanged; because the public URL is baked into the build, the server
+prefers a stable port per checkout and mode.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ from tests.e2e.support import server_env
 from tests.support.smtp import SmtpCapture
 
 E2E_DIR = Path(__file__).resolve().parent
-WEB_DIR = ".web-e2e"
+# One build folder per mode, so both modes can run at once (make test runs them side
+# by side); each bakes its own port into its build.
+WEB_DIRS = {"single": ".web-e2e", "scale": ".web-e2e-scale"}
 CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
 MODES = ("single", "scale")
 SCALE_WORKERS = 2
@@ -82,12 +85,12 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _pick_port() -> int:
+def _pick_port(mode: str) -> int:
     if os.environ.get("PORTAL_E2E_PORT"):
         return int(os.environ["PORTAL_E2E_PORT"])
     # The public URL (with its port) is compiled into the frontend, so a stable
-    # port per checkout lets the next session reuse the build.
-    stable = 21000 + zlib.crc32(str(ROOT).encode()) % 8000
+    # port per checkout and mode lets the next session reuse the build.
+    stable = 21000 + zlib.crc32(f"{ROOT}:{mode}".encode()) % 8000
     if _port_free(stable):
         return stable
     return free_port()
@@ -131,7 +134,9 @@ def portal_backends(request, portal_mode) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def portal_server(request, tmp_path_factory, smtp_server, portal_backends, portal_server_extra_env):
+def portal_server(
+    request, tmp_path_factory, smtp_server, portal_mode, portal_backends, portal_server_extra_env
+):
     data_dir = tmp_path_factory.mktemp("portal-data")
     extra = {
         "PORTAL_SMTP_HOST": smtp_server.host,
@@ -139,7 +144,7 @@ def portal_server(request, tmp_path_factory, smtp_server, portal_backends, porta
         **portal_backends,
         **portal_server_extra_env,
     }
-    server = make_server(_pick_port(), data_dir, extra, web_dir=WEB_DIR)
+    server = make_server(_pick_port(portal_mode), data_dir, extra, web_dir=WEB_DIRS[portal_mode])
     try:
         start_portal(server)
         print(f"[portal_server] up at {server.url} (log: {server.log_path})", file=sys.stderr)
