@@ -50,16 +50,15 @@ SCALE_SKIP = $(addprefix --deselect ,tests/e2e/test_scale_out_smoke.py \
 # The two modes run side by side: the browser tests mostly wait (on the browser, the
 # socket, the mail), so two pytest processes share the 2 cores well; each mode has its
 # own server, port, build folder (.web-e2e, .web-e2e-scale), database and Redis.
-# Scale mode's output goes to test-results/scale-mode.log and is printed after single
-# mode's.
+# Scale mode's output goes to a temporary file (pytest-playwright empties test-results/
+# when a session starts) and is printed after single mode's.
 test:
 	@bash scripts/bootstrap.sh --with-browser
 	@$(ENV) if [ -n "$(LINT_DIRS)" ]; then ruff check $(LINT_DIRS); fi
 	@$(ENV) lint-imports
-	@$(ENV) single=0; scale=0; mkdir -p test-results; scale_log=test-results/scale-mode.log; \
+	@$(ENV) single=0; scale=0; scale_log=$$(mktemp -d)/scale-mode.log; \
 	  t0=$$(date +%s); \
 	  echo "==== make test: both modes at once; scale mode's output follows single mode's"; \
-	  rm -f $$scale_log.exit $$scale_log.end; \
 	  ( PORTAL_TEST_MODE=scale pytest $(SCALE_TESTS) $(SCALE_SKIP) > $$scale_log 2>&1 \
 	      && echo 0 > $$scale_log.exit || echo $$? > $$scale_log.exit; \
 	    date +%s > $$scale_log.end ) & scale_pid=$$!; \
