@@ -56,7 +56,7 @@ E2E_DIR = Path(__file__).resolve().parent
 # by side); each bakes its own port into its build.
 WEB_DIRS = {"single": ".web-e2e", "scale": ".web-e2e-scale"}
 CHROMIUM = os.environ.get("PORTAL_E2E_CHROMIUM", "/usr/bin/chromium")
-MODES = ("single", "scale")
+MODES = tuple(WEB_DIRS)
 SCALE_WORKERS = 2
 SCALE_REDIS_DB = 1  # redis_url (unit tests) uses db 0 of the same throwaway server
 
