@@ -125,7 +125,9 @@ async def run_tab(state: Any, generation: int, session_ended: Any) -> AsyncItera
         try:
             actor = await asyncio.to_thread(sessions.resolve, cookie, touch=False)
             if actor is None:
-                return  # open_page has already sent the tab to sign in
+                # open_page found the session, so it ended since: tell the tab now.
+                yield session_ended
+                return
             person = live.person_topic(actor.user_id)
             seen = (await asyncio.to_thread(live.versions, [person]))[person]
         except Exception:  # noqa: BLE001  (the page works without live updates)

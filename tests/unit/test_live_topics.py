@@ -223,6 +223,21 @@ def test_a_watcher_sends_the_end_of_the_session_at_once(world, quick_watcher):
     assert watcher.running_watchers() == 0
 
 
+def test_a_session_ended_before_its_watcher_started_is_sent_too(world, quick_watcher):
+    # open_page found the session; it ended before the watcher's first look (the race
+    # that once made the test above fail: the watcher returned without a word).
+    watcher, socket_here = quick_watcher
+    tab = _Tab("tab-five", _signed_in(world))
+    generation = watcher.new_page("tab-five")
+    sessions.sign_out_everywhere(world.ana)
+
+    async def steps(sent: list) -> None:
+        return None
+
+    assert _watch(tab, generation, steps) == ["session_ended"]
+    assert watcher.running_watchers() == 0
+
+
 def test_a_stale_or_second_watcher_of_a_tab_never_runs(world, quick_watcher):
     watcher, socket_here = quick_watcher
     tab = _Tab("tab-four", _signed_in(world))
