@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from portal_app import worker
 from portal_app.api import auth as auth_routes
 from portal_app.api import files as file_routes
+from portal_app.api import sharing as share_routes
 from portal_app.api.headers import security_headers
 from portal_app.components.feedback import missing_panel
 from portal_app.components.widget_ui import PageWidgetsState
@@ -59,7 +60,7 @@ app = rx.App(
     ],
     html_lang="en",
     api_transformer=[
-        Starlette(routes=[*auth_routes.routes, *file_routes.routes]),
+        Starlette(routes=[*auth_routes.routes, *file_routes.routes, *share_routes.routes]),
         security_headers,
     ],
 )

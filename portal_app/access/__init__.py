@@ -6,6 +6,7 @@ role. See docs/architecture.md ("Where a new rule goes").
 
 from portal_app.access.actors import (
     ADMIN_ROLE,
+    GUEST,
     ROLE_LABELS,
     STAFF_ROLES,
     Actor,
@@ -22,8 +23,10 @@ from portal_app.access.actors import (
     can_open_settings,
     can_view_outbox,
     capabilities,
+    guest_may_use,
     hears_of_private_content,
     is_client_account,
+    is_guest_account,
     may_upload_to,
     member_no_one_is,
     owner_or_moderator,
@@ -56,8 +59,21 @@ from portal_app.access.people import (
     visible_organizations_filter,
     visible_users_filter,
 )
+from portal_app.access.sharing import (
+    SHARE_NOT_FOUND,
+    can_set_sharing_policy,
+    can_share,
+    visible_shares_filter,
+)
 
 __all__ = [
+    "GUEST",
+    "SHARE_NOT_FOUND",
+    "can_set_sharing_policy",
+    "can_share",
+    "guest_may_use",
+    "is_guest_account",
+    "visible_shares_filter",
     "CONTRIBUTE",
     "EDIT",
     "PAGE_NOT_FOUND",

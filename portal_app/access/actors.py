@@ -35,6 +35,10 @@ class Actor:
     email: str
     display_name: str
     scope: tuple[str, int] | None = None
+    # Guests: the share their session came through, and whether it lets them add to
+    # the page (comment, submit a form, upload where the widget allows).
+    share_id: int | None = None
+    share_contributes: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -72,6 +76,32 @@ def actor_for(user: User) -> Actor:
         email=user.email,
         display_name=user.display_name,
     )
+
+
+def is_guest_account(user: object) -> bool:
+    """A guest's account: it exists so what a guest writes has an author; it never
+    signs in, resets a password or appears among people."""
+    return getattr(user, "role", None) == GUEST
+
+
+# What a guest's browser may ask for: the shared page, its widgets' own actions and the
+# files on it. Everything else (navigation, people, search, account, settings) is
+# refused before any service runs, whatever the event.
+_GUEST_SERVICES = frozenset(
+    {
+        "portal_app.services.pages.view_page",
+        "portal_app.services.files.list_files",
+        "portal_app.services.files.get_file",
+        "portal_app.services.files.delete_file",
+    }
+)
+
+
+def guest_may_use(module: str, name: str) -> bool:
+    """Whether a guest's event may run service ``module.name``: the allowlist above,
+    and widget types' own ``actions`` (which check the widget through ``access_widget``
+    and so the guest's one page)."""
+    return f"{module}.{name}" in _GUEST_SERVICES or module.rsplit(".", 1)[-1] == "actions"
 
 
 def require(allowed: bool, message: str = "You don't have permission to do that.") -> None:
@@ -204,6 +234,8 @@ def may_upload_to(
 
 
 def capabilities(actor: Actor) -> Capabilities:
+    if actor.is_guest:
+        return Capabilities()
     return Capabilities(
         open_settings=can_open_settings(actor),
         create_pages=can_create_pages(actor),

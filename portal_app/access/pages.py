@@ -111,9 +111,11 @@ def page_readers(session: Session, page_id: int, user_ids: set[int]) -> list[Use
 
 def may_contribute(session: Session, actor: Actor, page: Page) -> bool:
     """Staff may always add to pages they see; a client needs a "contribute" grant to
-    them or their organization; guests need a contributing share (not yet offered)."""
+    them or their organization; a guest needs a contributing share to this page."""
     if works_on_drafts(actor):
         return True
+    if actor.is_guest:
+        return actor.share_contributes and actor.scope == ("page", page.id)
     if not actor.is_client:
         return False
     organization = actor.organization_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from portal_app.access.actors import STAFF_ROLES, Actor
+from portal_app.access.actors import GUEST, STAFF_ROLES, Actor
 from portal_app.models import Organization, OrganizationStaff, User
 
 
@@ -13,7 +13,8 @@ def visible_users_filter(actor: Actor) -> ColumnElement[bool]:
     staff assigned to their organization: never anyone of another organization. A
     guest sees no one."""
     if actor.is_staff:
-        return true()
+        # Guests' accounts exist only to sign what they write: not people to list.
+        return User.role != GUEST  # type: ignore[return-value]
     if actor.is_guest:
         return false()
     if actor.organization_id is None:

@@ -24,10 +24,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal_app.access import Actor
-from portal_app.api.requests import BadRequest, message, require_same_origin, unreadable
+from portal_app.api.requests import (
+    BadRequest,
+    client_address,
+    message,
+    require_same_origin,
+    unreadable,
+)
 from portal_app.config import get_settings
 from portal_app.errors import NotFound, PortalError, SignedOut, Throttled
-from portal_app.services import files, sessions
+from portal_app.services import files, sessions, sharing
 from portal_app.storage import BlobNotFound
 from portal_app.storage.download import download_response
 from portal_app.widgets.form import actions as forms
@@ -140,6 +146,14 @@ async def download(request: Request) -> Response:
         file, storage = await run_in_threadpool(
             files.open_for_download, actor, request.path_params["file_id"]
         )
+        if actor.is_guest and request.method == "GET":
+            await run_in_threadpool(
+                sharing.record_guest_download,
+                actor,
+                file.filename,
+                ip=client_address(request),
+                user_agent=request.headers.get("user-agent", ""),
+            )
         headers = {}
         if file.content_type != "application/pdf":
             # A file opened on its own can't run anything or reach the portal's pages.

@@ -15,6 +15,7 @@ from portal_app.models.files import StoredFile
 from portal_app.models.live import LiveTopic
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
+from portal_app.models.sharing import Share, ShareAccess, ShareSession, SharingPolicy
 from portal_app.models.widgets import FormSubmission, WidgetComment, WidgetEntry
 
 __all__ = [
@@ -33,6 +34,10 @@ __all__ = [
     "PageVersion",
     "PasswordReset",
     "Role",
+    "Share",
+    "ShareAccess",
+    "ShareSession",
+    "SharingPolicy",
     "StoredFile",
     "User",
     "UserSession",

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from portal_app import access
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
@@ -229,7 +230,7 @@ def request_password_reset(email: object, *, ip: str) -> None:
             return
         throttle.record(session, [key], succeeded=False, now=now)
         user = session.exec(select(User).where(User.email == address)).first()
-        if user is None or not user.active:
+        if user is None or not user.active or access.is_guest_account(user):
             audit.record(session, "password_reset_unknown", actor_id=None, ip=ip)
         else:
             token = issue_password_reset(session, user)

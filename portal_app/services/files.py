@@ -429,6 +429,11 @@ def _file_for(actor: Actor, file_id: object) -> StoredFile:
     return file
 
 
+def readable_file(actor: Actor, file_id: object) -> StoredFile:
+    """A live file ``actor`` may read (to share it, say), under the download rule."""
+    return _file_for(actor, file_id)
+
+
 def open_for_download(actor: Actor, file_id: object) -> tuple[StoredFile, Storage]:
     """The file row and the storage holding its bytes (under ``storage_key``), when
     ``actor`` may download it: the page is visible to them and the widget is on it; a

@@ -12,12 +12,12 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from portal_app.access import Actor, actor_for
+from portal_app.access import Actor, actor_for, is_guest_account
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
 from portal_app.models import User, UserSession
-from portal_app.services import live
+from portal_app.services import live, sharing
 from portal_app.services.tokens import new_token, token_hash
 
 COOKIE_NAME = "portal_session"
@@ -55,6 +55,8 @@ def resolve(token: str | None, *, touch: bool = True) -> Actor | None:
     updates must not keep an idle session alive."""
     if not token or len(token) > 200:
         return None
+    if token.startswith(sharing.GUEST_COOKIE_PREFIX):
+        return sharing.resolve_guest(token)
     now = utcnow()
     with session_scope() as session:
         row = session.exec(
@@ -65,7 +67,12 @@ def resolve(token: str | None, *, touch: bool = True) -> Actor | None:
         if row is None:
             return None
         user_session, user = row
-        if not user.active or now >= user_session.expires_at or now >= user_session.idle_expires_at:
+        if (
+            not user.active
+            or is_guest_account(user)
+            or now >= user_session.expires_at
+            or now >= user_session.idle_expires_at
+        ):
             session.delete(user_session)
             return None
         if touch and now - user_session.last_seen_at >= _TOUCH_EVERY:
@@ -78,6 +85,9 @@ def resolve(token: str | None, *, touch: bool = True) -> Actor | None:
 
 def close(token: str | None) -> None:
     if not token:
+        return
+    if token.startswith(sharing.GUEST_COOKIE_PREFIX):
+        sharing.close_guest(token)
         return
     with session_scope() as session:
         user_id = session.exec(
