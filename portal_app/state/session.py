@@ -50,6 +50,15 @@ def identity_key(token: str, actor: Actor | None) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+def _refuse_guest_outside_share(actor: Actor, service: Callable[..., Any]) -> None:
+    """A guest's events reach only the services of their shared page (the access
+    layer's allowlist); anything else reads like a page that doesn't exist."""
+    if actor.is_guest and not access.guest_may_use(
+        getattr(service, "__module__", ""), getattr(service, "__name__", "")
+    ):
+        raise NotFound(access.PAGE_NOT_FOUND)
+
+
 class SessionState(rx.State):
     """The signed-in person, as the shell shows them (no secrets here)."""
 
@@ -66,6 +75,8 @@ class SessionState(rx.State):
     may_choose_home: bool = False
     sees_whole_firm: bool = False
     may_manage_page_content: bool = False
+    # A guest of one shared page: the shell shows no navigation, search or account.
+    is_guest: bool = False
     # "loading" until the page's load handler has run, then "ready", "denied" (403 page)
     # or "missing" (404 page).
     page_status: str = "loading"
@@ -117,6 +128,7 @@ class SessionState(rx.State):
         actor = await self._actor()
         if actor is None:
             raise SignedOut()
+        _refuse_guest_outside_share(actor, service)
         self._remember(actor)
         return await asyncio.to_thread(service, actor, *args, **kwargs)
 
@@ -127,6 +139,7 @@ class SessionState(rx.State):
         actor = await self._actor()
         if actor is None:
             raise SignedOut()
+        _refuse_guest_outside_share(actor, service)
         return await asyncio.to_thread(service, actor, *args, **kwargs)
 
     def _remember(self, actor: Actor) -> None:
@@ -142,6 +155,7 @@ class SessionState(rx.State):
         self.may_choose_home = can.choose_home
         self.sees_whole_firm = can.sees_whole_firm
         self.may_manage_page_content = can.manage_page_content
+        self.is_guest = actor.is_guest
 
     def _sign_in_redirect(self) -> rx.event.EventSpec:
         # Nothing to clear here: IdentityGuard already reset every state of this tab
@@ -172,7 +186,9 @@ class SessionState(rx.State):
         if actor is None:
             return self._sign_in_redirect()
         self._remember(actor)
-        self.nav_pages = await asyncio.to_thread(pages.list_navigation, actor)
+        self.nav_pages = (
+            [] if actor.is_guest else await asyncio.to_thread(pages.list_navigation, actor)
+        )
         self.current_path = (self.router.url.path or "/")[:300]
         # This tab's live watcher for this page (the previous page's stops).
         return SessionState.watch_tab(live.new_page(self.router.session.client_token))
