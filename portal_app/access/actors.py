@@ -93,6 +93,10 @@ _GUEST_SERVICES = frozenset(
         "portal_app.services.files.list_files",
         "portal_app.services.files.get_file",
         "portal_app.services.files.delete_file",
+        "portal_app.services.files.save_upload",
+        "portal_app.services.widget_entries.own_entry",
+        "portal_app.services.widget_entries.save_own_entry",
+        "portal_app.services.sharing.record_guest_download",
     }
 )
 
@@ -102,6 +106,18 @@ def guest_may_use(module: str, name: str) -> bool:
     and widget types' own ``actions`` (which check the widget through ``access_widget``
     and so the guest's one page)."""
     return f"{module}.{name}" in _GUEST_SERVICES or module.rsplit(".", 1)[-1] == "actions"
+
+
+def has_own_account(actor: Actor) -> bool:
+    """Who has an account to manage (name, password, sessions): everyone but guests,
+    whose one link is all they have."""
+    return not actor.is_guest
+
+
+def can_follow_pages(actor: Actor) -> bool:
+    """Following a page (mail on new content): not for guests, who open one page by a
+    link and get no other mail from the portal."""
+    return not actor.is_guest
 
 
 def require(allowed: bool, message: str = "You don't have permission to do that.") -> None:

@@ -448,6 +448,7 @@ def send_password_reset(actor: Actor, user_id: object) -> None:
 
 
 def update_own_name(actor: Actor, name: object) -> str:
+    access.require(access.has_own_account(actor))
     display_name = auth.check_display_name(name)
     with session_scope() as session:
         user = session.get(User, actor.user_id)
@@ -463,6 +464,7 @@ def change_own_password(
 ) -> None:
     """Current password required (wrong guesses count toward the sign-in throttle);
     every other session of this person ends."""
+    access.require(access.has_own_account(actor))
     keys = [throttle.account_key(actor.email)]
     with session_scope() as session:
         throttle.check(session, keys, utcnow())

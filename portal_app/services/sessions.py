@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from portal_app.access import Actor, actor_for, is_guest_account
+from portal_app.access import Actor, actor_for, has_own_account, is_guest_account, require
 from portal_app.clock import utcnow
 from portal_app.config import get_settings
 from portal_app.db import session_scope
@@ -108,5 +108,6 @@ def close_all_for_user(session: Session, user_id: int) -> int:
 
 
 def sign_out_everywhere(actor: Actor) -> int:
+    require(has_own_account(actor))
     with session_scope() as session:
         return close_all_for_user(session, actor.user_id)

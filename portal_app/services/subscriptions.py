@@ -23,6 +23,7 @@ def set_subscribed(actor: Actor, page_id: object, subscribed: object) -> None:
         raise Invalid("Choose to subscribe or unsubscribe.")
     with session_scope() as session:
         page = access.access_page(session, actor, page_id)
+        access.require(access.can_follow_pages(actor), "Guests can't follow pages.")
         existing = session.get(PageSubscription, (page.id, actor.user_id))
         if subscribed and existing is None:
             session.add(PageSubscription(page_id=page.id or 0, user_id=actor.user_id))

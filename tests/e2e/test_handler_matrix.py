@@ -45,17 +45,37 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from portal_app import db
-from portal_app.models import Invitation, PasswordReset, User, UserSession
+from portal_app.models import Invitation, PasswordReset, Share, ShareSession, User, UserSession
 from portal_app.services import drafts, mail, people
 from tests.security import matrix
 from tests.security.matrix import Handler, Id
 from tests.support import ledger
 from tests.support.pages import add_widget, revision
-from tests.support.tenant_world import ACTOR_NAMES, GLOBEX, NORTHWIND, build_tenant_world
+from tests.support.tenant_world import ACTOR_NAMES as PEOPLE_NAMES
+from tests.support.tenant_world import GLOBEX, GUEST, NORTHWIND, build_tenant_world
 from tests.support.tenant_world import PASSWORD as WORLD_PASSWORD
 from tests.support.wire import PortalTab
 
 SUITE = "matrix-handlers"
+# The tenant world's people, nobody, and the guest invited to Northwind's room (who may
+# contribute): a guest's socket reaches only that page's own handlers.
+ACTOR_NAMES = (*PEOPLE_NAMES, GUEST)
+# Handlers of the shared page a guest's events may use (their services are in the
+# access layer's ``guest_may_use``); every other handler refuses a guest.
+GUEST_HANDLERS = {
+    "page_widgets_state.load_for_viewed_page",
+    "page_view_state.load",
+    "discussion_state.load_for_page",
+    "discussion_state.post",
+    "form_state.load_for_page",
+    "form_state.filter_status",
+    "form_state.search_submissions",
+    "form_state.submit",
+    "files_state.load_for_page",
+    "files_state.upload_finished",
+    "checklist_state.load_for_page",
+    "checklist_state.tick",
+}
 STAFF_ACTORS = ("admin", "dana", "sam")
 CLIENTS_OF = {NORTHWIND: ("ana", "thomas"), GLOBEX: ("hank", "mindy")}
 # Who tries malformed arguments: the deepest path (admin), a client of the other
@@ -210,7 +230,9 @@ def matrix_world(portal_server) -> MatrixWorld:
         secrets = {name: list(world.foreign_secrets(name)) for name in ACTOR_NAMES}
         secrets["sam"] += ["Partner Compensation Memo"]
         built = MatrixWorld(world, target, foreign, missing, secrets)
-        for name in ACTOR_NAMES:
+        built.cookies[GUEST] = world.guest_cookie
+        foreign[GUEST] = things(GLOBEX)
+        for name in PEOPLE_NAMES:
             if name == "anonymous":
                 continue
             response = httpx.post(
@@ -226,6 +248,8 @@ def matrix_world(portal_server) -> MatrixWorld:
                 *(s.token_hash for s in session.exec(select(UserSession))),
                 *(i.token_hash for i in session.exec(select(Invitation))),
                 *(r.token_hash for r in session.exec(select(PasswordReset))),
+                *(s.token_hash for s in session.exec(select(Share))),
+                *(s.token_hash for s in session.exec(select(ShareSession))),
                 *built.cookies.values(),
             ]
         return built
@@ -243,6 +267,8 @@ def inside(row: Handler, actor: str) -> bool:
         return True
     if audience == matrix.NOBODY or actor == "anonymous":
         return False
+    if actor == GUEST:
+        return _short_name(row) in GUEST_HANDLERS
     if audience in (matrix.SIGNED_IN, matrix.OWN_ACCOUNT):
         return True
     if audience in (matrix.STAFF, matrix.PAGE_EDITOR, matrix.PAGE_STAFF):
@@ -267,7 +293,17 @@ def sees(row: Handler, actor: str) -> bool:
     clients see the room; a client sees only their own submissions (Ana's here)."""
     if actor in STAFF_ACTORS or actor == "ana":
         return True
+    if actor == GUEST:
+        # Their page, its widgets and the firm's files on it: nothing a client wrote.
+        return all(kind in GUEST_SEES_KINDS or kind.startswith("widget:") for kind in _kinds(row))
     return actor == "thomas" and "submission" not in _kinds(row)
+
+
+GUEST_SEES_KINDS = {"page", "page_slug", "section", "column", "version", "file"}
+
+
+def _short_name(row: Handler) -> str:
+    return row.event.rsplit(".", 2)[-2].rsplit("____", 1)[-1] + "." + row.name
 
 
 def _kinds(row: Handler) -> set[str]:

@@ -273,7 +273,7 @@ def test_routes_hold_under_fuzzing(fuzz_world, data):
     mode, req, raw = build(data.draw, world, row, who)
     note(f"{mode}: {req.method} {req.path} {req.params} {req.headers} {str(req.json)[:200]}")
     cookie = world.cookies.get(who)
-    ends_session = row.path in ("/auth/logout", "/auth/logout-everywhere")
+    ends_session = row.path in ("/auth/logout", "/auth/logout-everywhere", "/s/{token}/sign-out")
     if ends_session and who != "anonymous":
         cookie = world.mint(who)
     operation = f"{row.key} [{mode}]"

@@ -107,7 +107,10 @@ def _request(
     world: RouteWorld, row: RouteRow, who: str, req: Req, expect: str, case: str
 ) -> tuple[Answer, list[str]]:
     cookie = world.cookies.get(who)
-    if row.path in ("/auth/logout", "/auth/logout-everywhere") and who != "anonymous":
+    if (
+        row.path in ("/auth/logout", "/auth/logout-everywhere", "/s/{token}/sign-out")
+        and who != "anonymous"
+    ):
         cookie = world.mint(who)  # the request ends the session it is sent with
     before, mail_id = world.digest(), world.last_mail_id()
     response = send(world, req, cookie)

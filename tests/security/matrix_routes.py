@@ -226,6 +226,36 @@ ROUTES: list[RouteRow] = [
         ids={"page_id": "room", "widget_id": "room"},
         fuzz=("path",),
     ),
+    # --- share links (api/sharing.py) -------------------------------------------------
+    RouteRow(
+        ("GET", "POST"),
+        "/s/{token}",
+        "nobody",
+        lambda s, who: Req("GET", "/s/" + "t" * 43),
+        # An unknown link counts toward the link and address throttle.
+        refusal_writes=("login_attempt",),
+        note="needs a share link: the tenant world's links are known only by their hash",
+        fuzz=("path",),
+    ),
+    RouteRow(
+        ("POST",),
+        "/s/{token}/sign-out",
+        "anyone",
+        lambda s, who: Req("POST", "/s/" + "t" * 43 + "/sign-out"),
+        effect=WRITE,
+        note="ends the session it is sent with, then opens the link (the matrix sends a "
+        "throwaway session)",
+        fuzz=("path",),
+    ),
+    RouteRow(
+        ("GET", "HEAD"),
+        "/s/file/{share_id}/{file_id}/{expires}/{signature}",
+        "nobody",
+        lambda s, who: Req("GET", f"/s/file/{s.share}/{s.file}/4102444800/" + "A" * 43),
+        ids={"share_id": "share", "file_id": "file"},
+        note="needs a URL signed by the portal: only opening a document's link makes one",
+        fuzz=("path",),
+    ),
     # --- Reflex's own backend endpoints --------------------------------------------------
     RouteRow(("GET", "HEAD"), "/ping", "anyone", lambda s, who: Req("GET", "/ping")),
     RouteRow(("GET", "HEAD"), "/_health", "anyone", lambda s, who: Req("GET", "/_health")),

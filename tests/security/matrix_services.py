@@ -80,6 +80,7 @@ class Side:
     form_file_uploader: str = ""
     organization: int | None = None
     person: int | None = None  # a client of this side (not the acting person)
+    share: int | None = None  # a link to this side's room (managed by staff who see it)
     statuses: tuple[str, ...] = ()
     checklist_items: tuple[str, ...] = ()
     ctx: Any = None  # the ServiceWorld (global ids: staff ids, an invitation, ...)
@@ -92,7 +93,16 @@ class Side:
         return replace(self, **{kind: getattr(other, kind)})
 
 
-KINDS = ("room", "comment", "submission", "file", "form_file", "organization", "person")
+KINDS = (
+    "room",
+    "comment",
+    "submission",
+    "file",
+    "form_file",
+    "organization",
+    "person",
+    "share",
+)
 
 
 def missing_side(own: Side) -> Side:
@@ -112,6 +122,7 @@ def missing_side(own: Side) -> Side:
         form_file=MISSING_ID,
         organization=MISSING_ID,
         person=MISSING_ID,
+        share=MISSING_ID,
     )
 
 
@@ -633,6 +644,91 @@ ROWS: list[Row] = [
         ids={"page_id": "room", "widget_id": "room"},
         channels=(CSV,),
     ),
+    # --- sharing (services/sharing.py) ------------------------------------------------
+    Row(S + "sharing:get_policy", "staff", lambda s: {}),
+    Row(
+        S + "sharing:set_policy",
+        "admin",
+        lambda s: {
+            "default_expiry_days": 14,
+            "max_expiry_days": 90,
+            "web_password_required": False,
+        },
+        effect=WRITE,
+    ),
+    Row(
+        S + "sharing:create_link",
+        "page_editor",
+        lambda s: {"kind": "web", "item_type": "page", "item_id": _r(s).id},
+        effect=WRITE,
+        ids={"item_id": "room"},
+    ),
+    Row(
+        S + "sharing:create_link",
+        "page_editor",
+        lambda s: {"kind": "secured", "item_type": "file", "item_id": s.file},
+        effect=WRITE,
+        ids={"item_id": "file"},
+        variant="file",
+    ),
+    Row(
+        S + "sharing:invite_guests",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id, "guests": "Matrix Guest <matrix.guest@outside.example>"},
+        effect=WRITE,
+        ids={"page_id": "room"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(S + "sharing:list_shares", "staff", lambda s: {"filters": {"query": ""}}),
+    Row(
+        S + "sharing:shares_of_page",
+        "page_editor",
+        lambda s: {"page_id": _r(s).id},
+        ids={"page_id": "room"},
+    ),
+    Row(
+        S + "sharing:set_status",
+        "page_editor",
+        lambda s: {"share_ids": [s.share], "status": "deactivated"},
+        effect=WRITE,
+        ids={"share_ids": "share"},
+    ),
+    Row(
+        S + "sharing:set_expiry",
+        "page_editor",
+        lambda s: {"share_ids": [s.share], "expires_at": ""},
+        effect=WRITE,
+        ids={"share_ids": "share"},
+    ),
+    Row(
+        S + "sharing:regenerate_link",
+        "page_editor",
+        lambda s: {"share_id": s.share},
+        effect=WRITE,
+        ids={"share_id": "share"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "sharing:access_log",
+        "page_editor",
+        lambda s: {"share_id": s.share},
+        ids={"share_id": "share"},
+    ),
+    Row(S + "sharing:export_csv", "staff", lambda s: {"filters": {}}, channels=(CSV,)),
+    Row(S + "sharing:filter_choices", "staff", lambda s: {}),
+    # Writes only for a guest's own session (no one in this matrix is a guest): a no-op.
+    Row(
+        S + "sharing:record_guest_download",
+        "signed_in",
+        lambda s: {"file_name": "x.pdf", "ip": "203.0.113.9", "user_agent": "matrix"},
+        not_fuzzed=("file_name", "ip", "user_agent"),
+    ),
+    Row(
+        S + "files:readable_file",
+        "page_viewer",
+        lambda s: {"file_id": s.file},
+        ids={"file_id": "file"},
+    ),
     # --- the checklist plugin (examples/checklist-widget) ----------------------------------
     Row(
         "portal_checklist.actions:my_ticks",
@@ -698,6 +794,7 @@ def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
             form_file_uploader=author,
             organization=tw.organization_ids[org],
             person=tw.actors[author].user_id,
+            share=tw.shares[org],
             ctx=ctx,
             **extra,
         )
@@ -707,6 +804,7 @@ def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
         room=built_room(
             restricted, revision(admin, restricted.id), ROOM_TITLES["staff_restricted"]
         ),
+        share=tw.shares["restricted"],
         ctx=ctx,
     )
     return sides

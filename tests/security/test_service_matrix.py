@@ -462,3 +462,53 @@ def test_service_row(service_world, row):
                 problems += outcome.problems
 
     assert not problems, "\n".join(problems[:40])
+
+
+# --- the guest ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.key.rsplit(".", 1)[-1])
+def test_a_guest_reaches_nothing_beyond_their_page(service_world, row):
+    """The tenant world's guest (invited to Northwind's room, may contribute) calls every
+    operation with Northwind's objects and with Globex's: nothing of anyone else comes
+    back or goes out by mail, and only what a guest's events may reach at all (the
+    access layer's ``guest_may_use``: the page, its widgets' actions, its files) changes
+    anything."""
+    from portal_app import access
+
+    w = service_world
+    guest = w.tw.guest
+    module, name = row.function.split(":")
+    reachable = access.guest_may_use(module, name)
+    hidden = list(w.tw.foreign_secrets("guest"))
+    problems = []
+    for case, side in (("own page", w.sides["northwind"]), ("Globex", w.sides["globex"])):
+        label = f"{row.key} as the guest ({case})"
+        try:
+            result = _function(row)(guest, **row.args(side))
+        except PortalError:
+            result = None
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"{label}: {type(exc).__name__} escaped: {exc!s:.200}")
+            w.restore()
+            continue
+        text = _text(result)
+        for recipient, body in w.new_mail():
+            text += f"\n{recipient}\n{body}"
+        leaked = [s for s in hidden if s in text]
+        if leaked:
+            problems.append(f"{label}: leaked {leaked[:5]}")
+        after = w.digest()
+        changed = sorted(t for t in after if after[t] != w.baseline.get(t))
+        if changed and (not reachable or (case == "Globex" and row.ids)):
+            problems.append(f"{label}: changed {changed}")
+        ledger.record(
+            SUITE,
+            outcome=ledger.LEAK if leaked else ledger.REFUSED if result is None else ledger.ALLOWED,
+            operation=row.key,
+            actor="guest",
+            detail=case,
+        )
+        if changed:
+            w.restore()
+    assert not problems, "\n".join(problems)

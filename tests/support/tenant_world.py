@@ -22,15 +22,18 @@ anything the other organization's people receive is a leak.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlmodel import select
 
 from portal_app.access import Actor, actor_for
+from portal_app.clock import utcnow
 from portal_app.db import session_scope
-from portal_app.models import Organization, OrganizationStaff, User
-from portal_app.services import files, grants
+from portal_app.models import Organization, OrganizationStaff, Share, ShareSession, User
+from portal_app.services import files, grants, sharing
 from portal_app.services.passwords import hash_password
+from portal_app.services.tokens import new_token, token_hash
 from portal_app.widgets.discussion import actions as discussion
 from portal_app.widgets.form import actions as forms
 from tests.support.pages import BuiltPage, build_page
@@ -41,6 +44,10 @@ PDF = b"%PDF-1.7\n" + b"0" * 200
 NORTHWIND = "northwind"
 GLOBEX = "globex"
 CLIENTS = {NORTHWIND: ("ana", "thomas"), GLOBEX: ("hank", "mindy")}
+GUEST = "guest"
+GUEST_NAME, GUEST_EMAIL = "Gail Outsidevisitor", "gail@outside-tenant.example"
+GUEST_WORDS = "lighthouse ferry remark"
+GUEST_SEES = ("Northwind Quarterly Ledger", "northwind-quarterly-ledger", "northwind-payroll.pdf")
 ACTOR_NAMES = ("admin", "dana", "sam", "ana", "thomas", "hank", "mindy", "anonymous")
 
 _PEOPLE = {
@@ -72,6 +79,13 @@ class TenantWorld:
     comments: dict[str, int] = field(default_factory=dict)  # "northwind", "globex", "shared_*"
     submissions: dict[str, int] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
+    # "northwind", "globex": a web link to that room; "restricted": a secured link to
+    # the restricted page; "guest": the guest invitation to Northwind's room
+    shares: dict[str, int] = field(default_factory=dict)
+    # The outsider invited to Northwind's room (may contribute), and the session cookie
+    # value that signs a browser in as them.
+    guest: Actor | None = None
+    guest_cookie: str = ""
     # organization key -> strings only that organization's people (and staff) may see
     secrets: dict[str, list[str]] = field(default_factory=dict)
 
@@ -87,6 +101,16 @@ class TenantWorld:
         own = self.organization_of(name)
         if name == "anonymous":
             return [s for strings in self.secrets.values() for s in strings]
+        if name == GUEST:
+            # The guest sees Northwind's room (its title, address and the firm's
+            # attachment), the firm's words and their own: nothing any client wrote.
+            return [
+                s
+                for org, strings in self.secrets.items()
+                if org != GUEST
+                for s in strings
+                if s not in GUEST_SEES
+            ]
         if own is None:
             return []
         return [s for org, strings in self.secrets.items() if org != own for s in strings]
@@ -207,12 +231,48 @@ def build_tenant_world() -> TenantWorld:
             *(_PEOPLE[c][0] for c in clients),
             *(_PEOPLE[c][1] for c in clients),
         ]
+    _share(world)
     world.secrets[NORTHWIND].append("Northwind Quarterly Ledger")
     world.secrets[GLOBEX].append("Globex Merger Dossier")
     # Staff-only titles: no client of either organization may see these.
     for org in (NORTHWIND, GLOBEX):
         world.secrets[org] += ["Partner Compensation Memo", "Unreleased Fee Schedule"]
     return world
+
+
+def _share(world: TenantWorld) -> None:
+    """The shares: a web link to each room, a secured link to the restricted page, and
+    a contributing guest on Northwind's room who has written a comment there."""
+    admin = world.actors["admin"]
+    assert admin is not None
+    for org, room_key in ((NORTHWIND, "northwind_room"), (GLOBEX, "globex_room")):
+        world.shares[org] = sharing.create_link(
+            admin, "web", "page", world.pages[room_key].id
+        ).share_id
+    world.shares["restricted"] = sharing.create_link(
+        admin, "secured", "page", world.pages["staff_restricted"].id
+    ).share_id
+    room = world.pages["northwind_room"]
+    sharing.invite_guests(admin, room.id, f"{GUEST_NAME} <{GUEST_EMAIL}>", contribute=True)
+    token = new_token()
+    with session_scope() as session:
+        share = session.exec(select(Share).where(Share.guest_email == GUEST_EMAIL)).one()
+        assert share.id is not None
+        world.shares[GUEST] = share.id
+        session.add(
+            ShareSession(
+                token_hash=token_hash(token),
+                share_id=share.id,
+                expires_at=utcnow() + timedelta(days=30),
+            )
+        )
+    world.guest_cookie = sharing.GUEST_COOKIE_PREFIX + token
+    world.guest = sharing.resolve_guest(world.guest_cookie)
+    assert world.guest is not None
+    world.comments[GUEST] = discussion.post_comment(
+        world.guest, room.id, room.widget("discussion"), f"A {GUEST_WORDS}"
+    ).id
+    world.secrets[GUEST] = [GUEST_WORDS, GUEST_NAME, GUEST_EMAIL]
 
 
 _FORM = {

@@ -10,7 +10,10 @@ def test_smoke(world):
     assert opened.path == f"/pages/{page.slug}" and opened.guest_token
     guest = sessions.resolve(opened.guest_token)
     assert guest is not None and guest.is_guest and guest.scope == ("page", page.id)
-    assert sharing.invite_guests(world.dana, page.id, "Gus <gus@outside.example>", contribute=True) == 1
+    assert (
+        sharing.invite_guests(world.dana, page.id, "Gus <gus@outside.example>", contribute=True)
+        == 1
+    )
     rows = sharing.list_shares(world.dana)
     assert len(rows) == 2
     print(rows)
