@@ -419,27 +419,44 @@ def invite_guests(
         for name, email in people:
             guest = _guest_account(session, name, email)
             token = new_token()
-            share = Share(
-                kind=GUEST,
-                item_type=PAGE_ITEM,
-                item_id=page.id,
-                page_id=page.id,
-                token_hash=token_hash(token),
-                created_by=actor.user_id,
-                created_at=now,
-                expires_at=expiry,
-                password_hash=password_hash,
-                contribute=contribute is True,
-                guest_user_id=guest.id,
-                guest_email=email,
-                message=note,
-                notify_first_open=True,
-            )
+            # Inviting someone again renews their one share of this page: a new link
+            # (the old one stops working) with the settings chosen now.
+            share = session.exec(
+                select(Share).where(
+                    Share.kind == GUEST,
+                    Share.page_id == page.id,
+                    Share.guest_user_id == guest.id,
+                    Share.status != REMOVED,
+                )
+            ).first()
+            renewed = share is not None
+            if share is None:
+                share = Share(
+                    kind=GUEST,
+                    item_type=PAGE_ITEM,
+                    item_id=page.id,
+                    page_id=page.id,
+                    token_hash="",
+                    created_by=actor.user_id,
+                    created_at=now,
+                    guest_user_id=guest.id,
+                    guest_email=email,
+                )
+            share.token_hash = token_hash(token)
+            share.expires_at = expiry
+            share.password_hash = password_hash
+            share.contribute = contribute is True
+            share.message = note
+            share.status = ACTIVE
+            share.notify_first_open = True
+            share.first_opened_at = None
             session.add(share)
             session.flush()
+            if renewed:
+                session.exec(delete(ShareSession).where(ShareSession.share_id == share.id))
             audit.record(
                 session,
-                "share_created",
+                "share_renewed" if renewed else "share_created",
                 actor_id=actor.user_id,
                 target_type="share",
                 target_id=share.id,

@@ -21,7 +21,8 @@ Extra server env: override the session fixture ``portal_server_extra_env``
 (passed to the server as <NAME>=value).
 
 Env knobs: PORTAL_E2E_PORT (fixed port), PORTAL_E2E_START_TIMEOUT (s, default 240),
-PORTAL_E2E_BUILD_TIMEOUT (s, default 900).
+PORTAL_E2E_BUILD_TIMEOUT (s, default 900), PORTAL_E2E_WEB_DIR (another build folder, so
+several runs in one checkout do not share one).
 
 Modes (PORTAL_TEST_MODE): ``single`` (default) serves one worker on SQLite with
 in-memory state; ``scale`` serves the same build with 2 workers on a throwaway
@@ -85,12 +86,16 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def _web_dir(mode: str) -> str:
+    return os.environ.get("PORTAL_E2E_WEB_DIR") or WEB_DIRS[mode]
+
+
 def _pick_port(mode: str) -> int:
     if os.environ.get("PORTAL_E2E_PORT"):
         return int(os.environ["PORTAL_E2E_PORT"])
     # The public URL (with its port) is compiled into the frontend, so a stable
-    # port per checkout and mode lets the next session reuse the build.
-    stable = 21000 + zlib.crc32(f"{ROOT}:{mode}".encode()) % 8000
+    # port per checkout, mode and build folder lets the next session reuse the build.
+    stable = 21000 + zlib.crc32(f"{ROOT}:{mode}:{_web_dir(mode)}".encode()) % 8000
     if _port_free(stable):
         return stable
     return free_port()
@@ -144,7 +149,7 @@ def portal_server(
         **portal_backends,
         **portal_server_extra_env,
     }
-    server = make_server(_pick_port(portal_mode), data_dir, extra, web_dir=WEB_DIRS[portal_mode])
+    server = make_server(_pick_port(portal_mode), data_dir, extra, web_dir=_web_dir(portal_mode))
     try:
         start_portal(server)
         print(f"[portal_server] up at {server.url} (log: {server.log_path})", file=sys.stderr)

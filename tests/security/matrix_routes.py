@@ -228,7 +228,7 @@ ROUTES: list[RouteRow] = [
     ),
     # --- share links (api/sharing.py) -------------------------------------------------
     RouteRow(
-        ("GET", "POST"),
+        ("GET", "HEAD", "POST"),
         "/s/{token}",
         "nobody",
         lambda s, who: Req("GET", "/s/" + "t" * 43),

@@ -41,3 +41,11 @@ def test_secrets_are_told_apart(tenant):
     assert "Northwind Quarterly Ledger" not in tenant.foreign_secrets("ana")
     assert tenant.foreign_secrets("admin") == []
     assert set(tenant.foreign_secrets("anonymous")) >= set(tenant.foreign_secrets("ana"))
+
+
+def test_the_world_can_be_built_again_in_the_same_database(tenant):
+    """Browser test modules share one server database and each builds its own world."""
+    again = build_tenant_world()
+    assert again.pages["northwind_room"].id != tenant.pages["northwind_room"].id
+    assert again.shares["guest"] != tenant.shares["guest"]
+    assert again.guest is not None and again.guest.user_id == tenant.guest.user_id

@@ -256,7 +256,9 @@ def _share(world: TenantWorld) -> None:
     sharing.invite_guests(admin, room.id, f"{GUEST_NAME} <{GUEST_EMAIL}>", contribute=True)
     token = new_token()
     with session_scope() as session:
-        share = session.exec(select(Share).where(Share.guest_email == GUEST_EMAIL)).one()
+        share = session.exec(
+            select(Share).where(Share.guest_email == GUEST_EMAIL, Share.page_id == room.id)
+        ).one()
         assert share.id is not None
         world.shares[GUEST] = share.id
         session.add(
