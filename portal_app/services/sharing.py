@@ -194,9 +194,9 @@ def parse_expiry(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise Invalid("Enter the expiry as a date and time.", "expires_at") from exc
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _apply_policy(
