@@ -17,10 +17,12 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from portal_app import config
-from portal_app.db import session_scope
+from portal_app.db import get_engine, session_scope
 from portal_app.models import User
 from portal_app.services import sessions
 
@@ -56,7 +58,16 @@ class Database:
             return len(rows)
 
     def dump(self) -> str:
-        """Every row of every table, as SQL text (for 'this secret is stored nowhere')."""
+        """Every row of every table, as text (for 'this secret is stored nowhere'): SQL
+        from SQLite's own dump, or each PostgreSQL table's rows."""
+        if not self.portal_db.url.startswith("sqlite"):
+            engine = get_engine()
+            lines = []
+            with engine.connect() as connection:
+                for table in sa_inspect(engine).get_table_names():
+                    for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                        lines.append(f"{table}: {tuple(row)!r}")
+            return "\n".join(lines)
         connection = sqlite3.connect(self.portal_db.path)
         try:
             return "\n".join(connection.iterdump())
