@@ -197,7 +197,12 @@ def check_storage(settings: Settings) -> Check:
             )
         return Check("storage", OK, f"{files} writable, not publicly served")
     existing = next(p for p in (files, *files.parents) if p.exists())
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    # Try it: permission bits say nothing to root, nor about /proc or a read-only mount.
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".portal-doctor-"))
+    except OSError:
         return Check(
             "storage",
             FAIL,

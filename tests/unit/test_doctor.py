@@ -186,3 +186,13 @@ def test_the_storage_folder_setting_is_the_one_checked(portal_db, monkeypatch, c
         f"[FAIL] storage: {files} is inside Reflex's public upload folder {public}, which "
         "anyone can download from: move PORTAL_STORAGE_DIR (or REFLEX_UPLOADED_FILES_DIR)"
     ) in lines
+
+
+def test_a_storage_folder_that_cannot_be_created_is_a_problem(portal_db, monkeypatch, capsys):
+    # /proc refuses new folders even to root, whose permission bits say "writable".
+    code, lines = run_doctor(monkeypatch, capsys, PORTAL_STORAGE_DIR="/proc/portal-files")
+    assert code == 1
+    assert (
+        "[FAIL] storage: /proc/portal-files does not exist and cannot be created "
+        "(/proc is not writable)"
+    ) in lines
