@@ -12,6 +12,8 @@ from portal_app.state.session import SessionState
 from portal_app.widgets.attachments.state import FilesState
 
 A = FilesState
+# The fields of the share dialog that show their own refusal; any other shows below.
+SHARE_FIELDS = ("password", "expires_at", "download_limit")
 
 
 def _file_icon(row) -> rx.Component:
@@ -84,6 +86,20 @@ def _file_row(widget, row) -> rx.Component:
                 spacing="0",
                 min_width="0",
                 flex="1",
+            ),
+            rx.cond(
+                SessionState.may_manage_page_content,
+                rx.tooltip(
+                    rx.icon_button(
+                        rx.icon("link", size=16, aria_hidden="true"),
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label="Share a link to " + row.name,
+                        on_click=A.ask_share(widget.id, row.id, row.name),
+                        data_testid="share-file",
+                    ),
+                    content="Share a link",
+                ),
             ),
             rx.cond(
                 row.can_delete,
@@ -160,6 +176,180 @@ def _delete_file_dialog(widget) -> rx.Component:
     )
 
 
+def _field_error(field: str) -> rx.Component:
+    return rx.cond(
+        (A.share_error != "") & (A.share_error_field == field),
+        rx.text(A.share_error, color_scheme="red", size="1", role="alert"),
+    )
+
+
+def _labelled(label: str, control: rx.Component, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, size="2", weight="medium"), control, display="grid", gap="0.35rem"
+        ),
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _share_form() -> rx.Component:
+    web = A.share_kind == "web"
+    return rx.form(
+        rx.vstack(
+            rx.radio_group.root(
+                rx.vstack(
+                    rx.el.label(
+                        rx.hstack(
+                            rx.radio_group.item(value="web"),
+                            rx.vstack(
+                                rx.text("Web link", size="2", weight="medium"),
+                                rx.text(
+                                    "Anyone with the link can download it.",
+                                    size="1",
+                                    color_scheme="gray",
+                                ),
+                                spacing="0",
+                            ),
+                            spacing="2",
+                            align="start",
+                        ),
+                    ),
+                    rx.el.label(
+                        rx.hstack(
+                            rx.radio_group.item(value="secured"),
+                            rx.vstack(
+                                rx.text("Secured link", size="2", weight="medium"),
+                                rx.text(
+                                    "Opens only after signing in, for people who may "
+                                    "already see this page.",
+                                    size="1",
+                                    color_scheme="gray",
+                                ),
+                                spacing="0",
+                            ),
+                            spacing="2",
+                            align="start",
+                        ),
+                    ),
+                    spacing="2",
+                ),
+                value=A.share_kind,
+                on_change=A.choose_share_kind,
+                aria_label="Kind of link",
+            ),
+            rx.cond(
+                web,
+                _labelled(
+                    "Password (optional)",
+                    rx.input(
+                        name="password",
+                        type="password",
+                        auto_complete="new-password",
+                        max_length=256,
+                        placeholder="At least 8 characters",
+                    ),
+                    "Tell it to the people you send the link to, not in the same message.",
+                ),
+            ),
+            _field_error("password"),
+            _labelled(
+                "Expires (UTC, optional)",
+                rx.input(name="expires_at", type="datetime-local"),
+                "Empty: the portal's default expiry.",
+            ),
+            _field_error("expires_at"),
+            _labelled(
+                "Download limit (optional)",
+                rx.input(name="download_limit", type="number", min=1, placeholder="No limit"),
+            ),
+            _field_error("download_limit"),
+            rx.cond(
+                web,
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(
+                            name="notify_first_open",
+                            aria_label="E-mail me when the link is first opened",
+                        ),
+                        rx.text("E-mail me when the link is first opened", size="2"),
+                        spacing="2",
+                        align="center",
+                    ),
+                ),
+            ),
+            rx.cond(
+                (A.share_error != "")
+                & ~rx.Var.create(list(SHARE_FIELDS)).contains(A.share_error_field),
+                rx.callout(A.share_error, color_scheme="red", icon="triangle-alert", size="1"),
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Create link", type="submit"),
+                justify="end",
+                spacing="3",
+                width="100%",
+                wrap="wrap",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=A.create_share,
+        reset_on_submit=False,
+    )
+
+
+def _share_made() -> rx.Component:
+    return rx.vstack(
+        rx.callout(
+            "Copy the link now: for your safety it is shown only once. You can deactivate "
+            "it or make a new one in Settings » Sharing.",
+            icon="info",
+            size="1",
+        ),
+        rx.el.label(
+            rx.text("The link", size="2", weight="medium"),
+            rx.input(value=A.share_url, read_only=True, data_testid="share-url"),
+            display="grid",
+            gap="0.35rem",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button(
+                rx.icon("copy", size=16, aria_hidden="true"),
+                "Copy link",
+                variant="soft",
+                on_click=[rx.set_clipboard(A.share_url), rx.toast.success("Link copied.")],
+            ),
+            rx.dialog.close(rx.button("Done")),
+            justify="end",
+            spacing="3",
+            width="100%",
+            wrap="wrap",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _share_dialog(widget) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Share a link to this document"),
+            rx.dialog.description(
+                rx.text(A.sharing_file_name, weight="medium", overflow_wrap="anywhere"),
+                size="2",
+                margin_bottom="1rem",
+            ),
+            rx.cond(A.share_url != "", _share_made(), _share_form()),
+            max_width="min(30rem, calc(100vw - 2rem))",
+        ),
+        open=(A.sharing_file_id > 0) & (A.sharing_widget == widget.id),
+        on_open_change=lambda _open: A.close_share(),
+    )
+
+
 def attachments_view(widget) -> rx.Component:
     rows = A.files[widget.id]
     description = widget.config["description"].to(str)
@@ -193,6 +383,7 @@ def attachments_view(widget) -> rx.Component:
         ),
         rx.cond(SessionState.may_manage_page_content, _upload_control(widget)),
         _delete_file_dialog(widget),
+        rx.cond(SessionState.may_manage_page_content, _share_dialog(widget)),
         data_testid="attachments",
     )
 
