@@ -82,7 +82,9 @@ def _password_form(token: str, error: str = "", status: int = 200) -> Response:
         'required autofocus maxlength="256">'
         '<button type="submit">Open</button></form>'
     )
-    return _page(status, "Enter the password", body)
+    # With "no-referrer" a browser posts the form with ``Origin: null``, which the
+    # same-origin check refuses; "same-origin" still tells no other site anything.
+    return _page(status, "Enter the password", body, {"Referrer-Policy": "same-origin"})
 
 
 def _refusal(exc: Exception, token: str = "") -> Response:
@@ -229,10 +231,30 @@ async def shared_file(request: Request) -> Response:
         return _refusal(exc)
 
 
+async def guest_access_ended(request: Request) -> Response:
+    """Where a guest's open page sends them once their share ended: what happened and
+    who to ask (their guest cookie, no longer good for anything, is dropped)."""
+    response = _notice(
+        200,
+        "This shared page is no longer available",
+        "The link you used was deactivated, expired or replaced by a new one. Ask the "
+        "person who shared it with you if you need it again.",
+    )
+    cookie = request.cookies.get(sessions.COOKIE_NAME, "")
+    if cookie.startswith(sharing.GUEST_COOKIE_PREFIX) and (
+        await run_in_threadpool(sharing.resolve_guest, cookie) is None
+    ):
+        # Only an ended one: a link to this page must not sign a guest out.
+        response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    return response
+
+
 routes = [
     Route(
         "/s/file/{share_id}/{file_id}/{expires}/{signature}", shared_file, methods=["GET", "HEAD"]
     ),
+    # Before /s/{token}, which would take "ended" for an unknown link.
+    Route(sharing.GUEST_ENDED_PATH, guest_access_ended, methods=["GET"]),
     Route("/s/{token}", open_share, methods=["GET", "POST"]),
     Route("/s/{token}/sign-out", sign_out_then_open, methods=["POST"]),
 ]

@@ -73,6 +73,8 @@ from portal_app.services.tokens import new_token, token_hash
 from portal_app.storage import Storage, get_storage
 
 GUEST_COOKIE_PREFIX = "g."
+# Where a guest whose share ended (deactivated, expired, a new link) is sent.
+GUEST_ENDED_PATH = "/s/ended"
 GUEST_SESSION_DAYS = 30
 SIGNED_URL_SECONDS = 300
 MAX_GUESTS_PER_INVITE = 50

@@ -22,7 +22,7 @@ from portal_app import access
 from portal_app.access import Actor
 from portal_app.config import get_settings
 from portal_app.errors import Forbidden, NotFound, PortalError, SignedOut
-from portal_app.services import pages, sessions
+from portal_app.services import pages, sessions, sharing
 from portal_app.services.page_views import NavPage
 from portal_app.services.people import initials
 from portal_app.state import live
@@ -160,6 +160,10 @@ class SessionState(rx.State):
     def _sign_in_redirect(self) -> rx.event.EventSpec:
         # Nothing to clear here: IdentityGuard already reset every state of this tab
         # when it found the session gone, before this event's handler ran.
+        if self._session_token().startswith(sharing.GUEST_COOKIE_PREFIX):
+            # A guest has no account to sign in to: their link ended. (A full load: the
+            # notice is served by the backend, not a page of the app.)
+            return rx.call_script(f"window.location.replace('{sharing.GUEST_ENDED_PATH}')")
         here = self.router.url.path or "/"
         return rx.redirect(f"/login?next={quote(here)}&reason=signed_out", replace=True)
 
