@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from portal_app import worker
 from portal_app.api import auth as auth_routes
 from portal_app.api import files as file_routes
+from portal_app.api import share_exports as share_export_routes
 from portal_app.api import sharing as share_routes
 from portal_app.api.headers import security_headers
 from portal_app.components.feedback import missing_panel
@@ -26,6 +27,7 @@ from portal_app.pages.page_view import page_view_page
 from portal_app.pages.search import search_page
 from portal_app.pages.settings_clients import organization_page, settings_clients_page
 from portal_app.pages.settings_people import settings_people_page
+from portal_app.pages.settings_sharing import settings_sharing_page
 from portal_app.state import event_guard
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
@@ -38,6 +40,7 @@ from portal_app.state.page_view import PageViewState
 from portal_app.state.people import DirectoryState, PeopleAdminState
 from portal_app.state.search import SearchState
 from portal_app.state.session import SessionState
+from portal_app.state.sharing_list import SharedListState
 
 NAME = get_settings().portal_name
 
@@ -60,7 +63,14 @@ app = rx.App(
     ],
     html_lang="en",
     api_transformer=[
-        Starlette(routes=[*auth_routes.routes, *file_routes.routes, *share_routes.routes]),
+        Starlette(
+            routes=[
+                *auth_routes.routes,
+                *file_routes.routes,
+                *share_routes.routes,
+                *share_export_routes.routes,
+            ]
+        ),
         security_headers,
     ],
 )
@@ -144,5 +154,6 @@ signed_in(
     "Client · Settings",
     ClientsState.load_organization,
 )
+signed_in(settings_sharing_page, "/settings/sharing", "Sharing · Settings", SharedListState.load)
 signed_in(outbox_page, "/settings/outbox", "Outbox · Settings", OutboxState.load)
 app.add_page(not_found_page, route="404", title=f"Not found · {NAME}")

@@ -16,6 +16,7 @@ EVERYONE: list[NavItem] = [("Home", "house", "/"), ("People", "users", "/people"
 ADMIN: list[NavItem] = [
     ("People", "user-cog", "/settings/people"),
     ("Clients", "building-2", "/settings/clients"),
+    ("Sharing", "share-2", "/settings/sharing"),
     ("Outbox", "mail", "/settings/outbox"),
 ]
 

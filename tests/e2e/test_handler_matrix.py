@@ -203,10 +203,12 @@ def matrix_world(portal_server) -> MatrixWorld:
                 "invitation": invitations[org],
                 "invitation_token": "m" * 43,
                 "reset_token": "r" * 43,
+                "share": world.shares[org],
             }
 
         target = things(NORTHWIND)
         restricted = _ids_of_room(world, "staff_restricted")
+        restricted["share"] = world.shares["restricted"]
         foreign = {client: things(GLOBEX) for client in CLIENTS_OF[NORTHWIND]}
         foreign |= {client: target for client in CLIENTS_OF[GLOBEX]}
         foreign["sam"] = restricted
@@ -226,6 +228,7 @@ def matrix_world(portal_server) -> MatrixWorld:
             "invitation": 987_654_321,
             "invitation_token": "n" * 43,
             "reset_token": "q" * 43,
+            "share": 987_654_321,
         }
         secrets = {name: list(world.foreign_secrets(name)) for name in ACTOR_NAMES}
         secrets["sam"] += ["Partner Compensation Memo"]

@@ -96,6 +96,7 @@ ORGANIZATION = Id("organization")
 INVITATION = Id("invitation")
 INVITATION_TOKEN = Id("invitation_token")
 RESET_TOKEN = Id("reset_token")
+SHARE = Id("share")
 ID_KINDS = (
     PAGE,
     PAGE_SLUG,
@@ -116,6 +117,7 @@ ID_KINDS = (
     INVITATION,
     INVITATION_TOKEN,
     RESET_TOKEN,
+    SHARE,
 )
 PATH_KINDS = {kind.key: kind for kind in ID_KINDS}
 
@@ -172,6 +174,7 @@ PAGE_VIEW = f"{SESSION}.portal_app___state___page_view____page_view_state"
 DIRECTORY = f"{SESSION}.portal_app___state___people____directory_state"
 PEOPLE_ADMIN = f"{SESSION}.portal_app___state___people____people_admin_state"
 SEARCH = f"{SESSION}.portal_app___state___search____search_state"
+SHARED_LIST = f"{SESSION}.portal_app___state___sharing_list____shared_list_state"
 FILES = f"{SESSION}.portal_app___widgets___attachments___state____files_state"
 DISCUSSION = f"{SESSION}.portal_app___widgets___discussion___state____discussion_state"
 FORM = f"{SESSION}.portal_app___widgets___form___state____form_state"
@@ -197,6 +200,8 @@ E2E_COMMENTS = "tests/e2e/test_widgets.py::test_client_comments_and_page_followe
 E2E_FORMS = "tests/e2e/test_widgets.py::test_client_submits_the_form_and_staff_reviews_it"
 E2E_FILES = "tests/e2e/test_widgets.py::test_staff_uploads_an_attachment_and_a_client_downloads_it"
 E2E_CHECKLIST = "tests/e2e/test_checklist_plugin.py::test_client_ticks_a_checklist_and_another_organization_cannot"  # noqa: E501
+E2E_SHARED_LIST = "tests/e2e/test_shared_list.py::test_admin_filters_the_shared_list_and_a_deactivated_link_is_no_longer_available"  # noqa: E501
+E2E_SHARED_LIST_ACTIONS = "tests/e2e/test_shared_list.py::test_expiry_new_link_access_log_remove_and_policy_from_the_shared_list"  # noqa: E501
 UNIT_SECTIONS = "tests/unit/test_pages.py::test_a_page_holds_a_bounded_number_of_sections"
 UNIT_MOVES = "tests/unit/test_pages.py::test_moving_reordering_duplicating_and_undoing_a_delete"
 UNIT_SETTINGS = "tests/unit/test_pages.py::test_slugs_are_unique_and_never_reserved"
@@ -228,6 +233,12 @@ EDITOR_LOADED = ((f"{EDITOR}.load", {}),)
 PAGE_PATH = "/pages/{page_slug}"
 PAGE_LOADED = ((f"{PAGE_VIEW}.load", {}),)
 ORGANIZATION_PATH = "/settings/clients/{organization}"
+SHARING_PATH = "/settings/sharing"
+SHARING_LOADED = ((f"{SHARED_LIST}.load", {}),)
+SHARING_SELECTED = (
+    *SHARING_LOADED,
+    (f"{SHARED_LIST}.toggle_selected", {"share_id": SHARE, "chosen": True}),
+)
 
 
 def _widget_loaded(state: str, widget: Id) -> tuple[tuple[str, Mapping[str, Any]], ...]:
@@ -742,6 +753,127 @@ HANDLERS: tuple[Handler, ...] = (
         changes=True,
     ),
     _setvar(CLIENTS, "name_dialog_id", 1),
+    # --- Settings » Sharing (the Shared list) --------------------------------------------
+    H(SHARED_LIST, "load", STAFF, path=SHARING_PATH),
+    H(SHARED_LIST, "set_search", STAFF, {"value": "tenant"}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "set_organization_filter",
+        STAFF,
+        {"value": ORGANIZATION},
+        path=SHARING_PATH,
+        note="a filter of the staff member's own list (services bound the rows)",
+    ),
+    H(SHARED_LIST, "set_kind_filter", STAFF, {"value": "web"}, path=SHARING_PATH),
+    H(SHARED_LIST, "set_status_filter", STAFF, {"value": "active"}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "set_creator_filter",
+        STAFF,
+        {"value": STAFF_PERSON},
+        path=SHARING_PATH,
+        note="a filter of the staff member's own list (services bound the rows)",
+    ),
+    H(SHARED_LIST, "clear_filters", STAFF, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "toggle_selected",
+        ANYONE,
+        {"share_id": SHARE, "chosen": True},
+        path=SHARING_PATH,
+        note="only the selection, among the rows the tab was sent; the actions decide",
+    ),
+    H(SHARED_LIST, "toggle_all", ANYONE, {"chosen": True}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "deactivate_selected",
+        PAGE_STAFF,
+        path=SHARING_PATH,
+        before=SHARING_SELECTED,
+        covered_by=E2E_SHARED_LIST,
+        changes=True,
+    ),
+    H(
+        SHARED_LIST,
+        "reactivate_selected",
+        PAGE_STAFF,
+        path=SHARING_PATH,
+        before=SHARING_SELECTED,
+        covered_by=E2E_SHARED_LIST,
+        changes=True,
+    ),
+    H(SHARED_LIST, "ask_remove", ANYONE, path=SHARING_PATH),
+    H(SHARED_LIST, "set_remove_open", ANYONE, {"value": False}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "confirm_remove",
+        PAGE_STAFF,
+        path=SHARING_PATH,
+        before=SHARING_SELECTED,
+        covered_by=E2E_SHARED_LIST_ACTIONS,
+        changes=True,
+    ),
+    H(SHARED_LIST, "open_expiry", ANYONE, path=SHARING_PATH),
+    H(SHARED_LIST, "set_expiry_open", ANYONE, {"value": False}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "save_expiry",
+        PAGE_STAFF,
+        {"form": {"expires_at": "2099-01-31T17:00"}},
+        path=SHARING_PATH,
+        before=SHARING_SELECTED,
+        covered_by=E2E_SHARED_LIST_ACTIONS,
+        changes=True,
+    ),
+    H(
+        SHARED_LIST,
+        "set_share_status",
+        PAGE_STAFF,
+        {"share_id": SHARE, "status": "deactivated"},
+        path=SHARING_PATH,
+        before=SHARING_LOADED,
+        covered_by=E2E_SHARED_LIST_ACTIONS,
+        changes=True,
+    ),
+    H(
+        SHARED_LIST,
+        "open_access_log",
+        PAGE_STAFF,
+        {"share_id": SHARE},
+        path=SHARING_PATH,
+        before=SHARING_LOADED,
+    ),
+    H(SHARED_LIST, "set_log_open", ANYONE, {"value": False}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "regenerate",
+        PAGE_STAFF,
+        {"share_id": SHARE},
+        path=SHARING_PATH,
+        before=SHARING_LOADED,
+        covered_by=E2E_SHARED_LIST_ACTIONS,
+        changes=True,
+    ),
+    H(SHARED_LIST, "close_link", ANYONE, path=SHARING_PATH),
+    H(SHARED_LIST, "set_link_open", ANYONE, {"value": False}, path=SHARING_PATH),
+    H(
+        SHARED_LIST,
+        "set_policy_password_required",
+        ANYONE,
+        {"value": True},
+        path=SHARING_PATH,
+        note="only the form's choice; save_policy decides",
+    ),
+    H(
+        SHARED_LIST,
+        "save_policy",
+        ADMIN,
+        {"form": {"default_expiry_days": "30", "max_expiry_days": "365"}},
+        path=SHARING_PATH,
+        covered_by=E2E_SHARED_LIST_ACTIONS,
+        changes=True,
+    ),
+    _setvar(SHARED_LIST, "selected", [1]),
     # --- Settings » Outbox ---------------------------------------------------------------
     H(OUTBOX, "load", ADMIN, path="/settings/outbox"),
     H(OUTBOX, "select", ANYONE, {"message_id": 1}, path="/settings/outbox"),

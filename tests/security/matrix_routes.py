@@ -58,6 +58,8 @@ ROUTE_AUDIENCES: dict[str, Allowed] = {
     "uploader": lambda who, side: who != "anonymous",
     "private_file_reader": lambda who, side: who in STAFF or who == side.form_file_uploader,
     "submission_reviewer": lambda who, side: who in STAFF,
+    # staff and admins (the rows each gets are the service's: items they may see)
+    "share_manager": lambda who, side: who in STAFF,
     # the person whose e-mail and password are sent (the anonymous visitor sends none)
     "account_holder": lambda who, side: who != "anonymous",
 }
@@ -255,6 +257,14 @@ ROUTES: list[RouteRow] = [
         ids={"share_id": "share", "file_id": "file"},
         note="needs a URL signed by the portal: only opening a document's link makes one",
         fuzz=("path",),
+    ),
+    # --- the Shared list's CSV (api/share_exports.py) ------------------------------------
+    RouteRow(
+        ("GET", "HEAD"),
+        "/settings/sharing/shares.csv",
+        "share_manager",
+        lambda s, who: Req("GET", "/settings/sharing/shares.csv", params={"kind": "web"}),
+        fuzz=("query",),
     ),
     # --- Reflex's own backend endpoints --------------------------------------------------
     RouteRow(("GET", "HEAD"), "/ping", "anyone", lambda s, who: Req("GET", "/ping")),
