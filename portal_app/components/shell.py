@@ -1,5 +1,6 @@
 """The signed-in shell: top bar (logo, name, person menu), sidebar navigation by role,
-and the page body, which shows loading, 403 and 404 states as the page's state says."""
+and the page body, which shows loading, 403 and 404 states as the page's state says.
+A guest of a shared page gets the brand, their page and "Leave" only."""
 
 from __future__ import annotations
 
@@ -174,14 +175,18 @@ def person_menu() -> rx.Component:
     )
 
 
+def _brand_mark() -> rx.Component:
+    return rx.hstack(
+        rx.image(src="/logo.svg", alt="", width="28px", height="28px"),
+        rx.heading(SessionState.portal_name, size="4", weight="bold"),
+        spacing="2",
+        align="center",
+    )
+
+
 def brand() -> rx.Component:
     return rx.link(
-        rx.hstack(
-            rx.image(src="/logo.svg", alt="", width="28px", height="28px"),
-            rx.heading(SessionState.portal_name, size="4", weight="bold"),
-            spacing="2",
-            align="center",
-        ),
+        _brand_mark(),
         href="/",
         underline="none",
         color_scheme="gray",
@@ -266,14 +271,59 @@ def search_box() -> rx.Component:
     )
 
 
+def guest_bar() -> rx.Component:
+    """A guest of one shared page: the portal's name, who they are and a way out; no
+    navigation, search or account (their link opens that page and nothing else)."""
+    return rx.hstack(
+        _brand_mark(),
+        rx.hstack(
+            rx.badge("Guest", variant="soft", color_scheme="gray", display=["inline-flex", "none"]),
+            rx.text(
+                rx.text.span("Signed in as guest ", display=["none", "inline"]),
+                rx.text.strong(SessionState.me_name),
+                size="2",
+                color_scheme="gray",
+                high_contrast=True,
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+                min_width="0",
+            ),
+            rx.text("·", size="2", color_scheme="gray", aria_hidden="true"),
+            rx.button(
+                rx.icon("log-out", size=14, aria_hidden="true"),
+                "Leave",
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                high_contrast=True,
+                on_click=SessionState.sign_out,
+                id="guest-leave",
+            ),
+            spacing="2",
+            align="center",
+            min_width="0",
+            data_testid="guest-identity",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        spacing="3",
+    )
+
+
 def top_bar(current: str) -> rx.Component:
     return rx.el.header(
-        rx.hstack(
-            rx.hstack(mobile_menu(current), brand(), spacing="3", align="center"),
-            rx.hstack(search_box(), person_menu(), spacing="3", align="center"),
-            justify="between",
-            align="center",
-            width="100%",
+        rx.cond(
+            SessionState.is_guest,
+            guest_bar(),
+            rx.hstack(
+                rx.hstack(mobile_menu(current), brand(), spacing="3", align="center"),
+                rx.hstack(search_box(), person_menu(), spacing="3", align="center"),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
         ),
         padding_x=["1rem", "1rem", "1.5rem"],
         height="3.5rem",
@@ -353,15 +403,19 @@ def shell(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         top_bar(current),
         rx.hstack(
-            rx.el.aside(
-                navigation(current),
-                display=["none", "none", "block"],
-                width="15rem",
-                flex_shrink="0",
-                padding="1rem 0.75rem",
-                border_right=f"1px solid {rx.color('gray', 4)}",
-                min_height="calc(100vh - 3.5rem)",
-                background=rx.color("gray", 1),
+            rx.cond(
+                SessionState.is_guest,
+                rx.fragment(),
+                rx.el.aside(
+                    navigation(current),
+                    display=["none", "none", "block"],
+                    width="15rem",
+                    flex_shrink="0",
+                    padding="1rem 0.75rem",
+                    border_right=f"1px solid {rx.color('gray', 4)}",
+                    min_height="calc(100vh - 3.5rem)",
+                    background=rx.color("gray", 1),
+                ),
             ),
             rx.el.main(
                 rx.vstack(

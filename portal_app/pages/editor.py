@@ -10,6 +10,7 @@ from portal_app.components import dnd
 from portal_app.components.feedback import field_error, form_field
 from portal_app.components.property_form import property_panel
 from portal_app.components.shell import shell
+from portal_app.pages.page_sharing import outside_tab, outside_tab_trigger
 from portal_app.services.pages import ICONS
 from portal_app.state.editor import EditorState as S
 from portal_app.widgets.registry import widget_types
@@ -588,6 +589,15 @@ def _share_dialog() -> rx.Component:
                     rx.tabs.trigger("Staff", value="staff"),
                     rx.tabs.trigger("Subscribers", value="subscribers"),
                     rx.cond(S.may_choose_home, rx.tabs.trigger("Home page", value="home")),
+                    outside_tab_trigger(),
+                    # On a phone the tabs scroll sideways rather than squeeze (or
+                    # widen the dialog past the screen).
+                    overflow_x="auto",
+                    overflow_y="hidden",
+                    flex_wrap="nowrap",
+                    white_space="nowrap",
+                    min_width="0",
+                    max_width="100%",
                 ),
                 rx.tabs.content(
                     rx.vstack(
@@ -686,8 +696,11 @@ def _share_dialog() -> rx.Component:
                     ),
                     value="home",
                 ),
+                outside_tab(),
                 default_value="clients",
                 margin_top="0.5rem",
+                min_width="0",
+                width="100%",
             ),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
@@ -696,7 +709,10 @@ def _share_dialog() -> rx.Component:
                 spacing="3",
                 margin_top="1rem",
             ),
-            max_width="36rem",
+            max_width="44rem",
+            # A definite width: the dialog otherwise sizes to its longest line and runs
+            # past a phone's screen.
+            width="min(44rem, calc(100vw - 2rem))",
         ),
         open=S.share_open,
         on_open_change=S.set_share_open,

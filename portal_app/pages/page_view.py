@@ -11,33 +11,40 @@ from portal_app.state.page_view import PageViewState as S
 
 
 def _page_actions() -> rx.Component:
-    return rx.hstack(
-        rx.cond(
-            S.page.subscribed,
-            rx.button(
-                rx.icon("bell-off", size=16),
-                "Unfollow",
-                variant="soft",
-                color_scheme="gray",
-                on_click=S.set_following(False),
-                id="follow",
-            ),
-            rx.button(
-                rx.icon("bell", size=16),
-                "Follow",
-                variant="soft",
-                on_click=S.set_following(True),
-                id="follow",
-            ),
+    follow = rx.cond(
+        S.page.subscribed,
+        rx.button(
+            rx.icon("bell-off", size=16),
+            "Unfollow",
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.set_following(False),
+            id="follow",
         ),
-        rx.cond(
-            S.page.can_edit,
-            rx.link(
-                rx.button(rx.icon("pencil", size=16), "Edit page"),
-                href="/editor/" + S.page.id.to_string(),
-            ),
+        rx.button(
+            rx.icon("bell", size=16),
+            "Follow",
+            variant="soft",
+            on_click=S.set_following(True),
+            id="follow",
         ),
-        spacing="2",
+    )
+    # A guest gets no mail from the portal beyond their link (nothing to follow) and
+    # edits nothing: no actions at all.
+    return rx.cond(
+        S.is_guest,
+        rx.fragment(),
+        rx.hstack(
+            follow,
+            rx.cond(
+                S.page.can_edit,
+                rx.link(
+                    rx.button(rx.icon("pencil", size=16), "Edit page"),
+                    href="/editor/" + S.page.id.to_string(),
+                ),
+            ),
+            spacing="2",
+        ),
     )
 
 

@@ -18,6 +18,7 @@ import reflex as rx
 from portal_app.errors import Conflict, Invalid
 from portal_app.services import drafts, grants, organizations, pages, people, subscriptions
 from portal_app.services.page_views import DraftView, NavPage, VersionRow
+from portal_app.state.page_sharing import PageSharingState
 from portal_app.state.refusals import shows_refusals
 from portal_app.state.session import SessionState
 from portal_app.widgets.base import EditorField
@@ -247,7 +248,10 @@ class EditorState(SessionState):
         self._show(draft)
         self._select("")
         self.page_status = "ready"
-        return None
+        # A dialog left open when the person went elsewhere doesn't reopen, and a new
+        # link's address shown then is gone.
+        self.share_open = self.history_open = self.settings_open = False
+        return PageSharingState.forget_link
 
     @rx.event
     @shows_refusals()
@@ -636,11 +640,16 @@ class EditorState(SessionState):
             *[Choice(str(o.id), o.name) for o in orgs],
         ]
         self.share_open = True
-        return None
+        # The "Others outside your organization" tab: its policy and the page's shares.
+        return PageSharingState.load
 
     @rx.event
     def set_share_open(self, value: bool):
         self.share_open = bool(value)
+        if not self.share_open:
+            # A new link's address is shown once: it goes when the dialog does.
+            return PageSharingState.forget_link
+        return None
 
     @rx.event
     def set_staff_access(self, value: str):
@@ -683,11 +692,14 @@ class EditorState(SessionState):
         await self._call(subscriptions.set_subscribers, self.draft.id, self.chosen_subscribers)
         self.share_open = False
         shared = len(chosen)
-        return rx.toast.success(
-            f"Permissions saved: shared with {shared} client{'s' if shared != 1 else ''}."
-            if shared
-            else "Permissions saved: no client sees this page."
-        )
+        return [
+            PageSharingState.forget_link,
+            rx.toast.success(
+                f"Permissions saved: shared with {shared} client{'s' if shared != 1 else ''}."
+                if shared
+                else "Permissions saved: no client sees this page."
+            ),
+        ]
 
     @rx.event
     @shows_refusals()

@@ -167,6 +167,7 @@ PAGE_WIDGETS = f"{SESSION}.portal_app___components___widget_ui____page_widgets_s
 ACCOUNT = f"{SESSION}.portal_app___state___account____account_state"
 AUTH = f"{SESSION}.portal_app___state___auth____auth_form_state"
 EDITOR = f"{SESSION}.portal_app___state___editor____editor_state"
+PAGE_SHARING = f"{SESSION}.portal_app___state___page_sharing____page_sharing_state"
 CLIENTS = f"{SESSION}.portal_app___state___organizations____clients_state"
 OUTBOX = f"{SESSION}.portal_app___state___outbox____outbox_state"
 NEW_PAGE = f"{SESSION}.portal_app___state___page_admin____new_page_state"
@@ -189,6 +190,9 @@ UPDATE_VARS_INTERNAL = f"{ROOT}.reflex___state____update_vars_internal_state"
 E2E_EDITOR = "tests/e2e/test_editor.py::test_staff_drags_widgets_publishes_and_only_the_granted_client_sees_it"  # noqa: E501
 E2E_EDITOR_HISTORY = "tests/e2e/test_editor.py::test_restore_brings_back_widgets_and_a_second_editor_is_told_to_reload"  # noqa: E501
 E2E_EDITOR_IMAGES = "tests/e2e/test_editor.py::test_rich_text_images_come_from_the_pages_own_files"
+E2E_GUEST_INVITE = "tests/e2e/test_guest_invitation.py::test_staff_invites_a_guest_who_sees_only_the_page_and_comments_as_guest"  # noqa: E501
+E2E_SECURED_LINK = "tests/e2e/test_guest_invitation.py::test_a_secured_link_sends_an_anonymous_visitor_to_sign_in_then_opens_the_page"  # noqa: E501
+SECURITY_SHARE_STATUS = "tests/security/test_share_links.py::test_removed_deactivated_and_regenerated_links_are_no_longer_available"  # noqa: E501
 E2E_ACCOUNT = (
     "tests/e2e/test_account_flows.py::test_change_name_and_password_then_sign_out_everywhere"
 )
@@ -360,6 +364,61 @@ HANDLERS: tuple[Handler, ...] = (
     H(EDITOR, "set_settings_open", ANYONE, {"value": False}, path=EDITOR_PATH),
     H(EDITOR, "set_history_open", ANYONE, {"value": False}, path=EDITOR_PATH),
     H(EDITOR, "set_share_open", ANYONE, {"value": False}, path=EDITOR_PATH),
+    # --- the editor's "Others outside your organization" tab ---------------------------
+    H(PAGE_SHARING, "load", PAGE_EDITOR, path=EDITOR_PATH),
+    H(PAGE_SHARING, "forget_link", ANYONE, path=EDITOR_PATH),
+    H(PAGE_SHARING, "set_link_kind", ANYONE, {"value": "secured"}, path=EDITOR_PATH),
+    H(
+        PAGE_SHARING,
+        "invite",
+        PAGE_EDITOR,
+        {"form": {"guests": "new.guest@example.org", "contribute": "on", "expires_at": ""}},
+        path=EDITOR_PATH,
+        covered_by=E2E_GUEST_INVITE,
+        changes=True,
+    ),
+    H(
+        PAGE_SHARING,
+        "create_link",
+        PAGE_EDITOR,
+        {"form": {"password": "", "expires_at": ""}},
+        path=EDITOR_PATH,
+        covered_by=E2E_SECURED_LINK,
+        changes=True,
+    ),
+    H(
+        PAGE_SHARING,
+        "set_share_status",
+        PAGE_EDITOR,
+        {"share_id": "1", "status": "deactivated"},
+        path=EDITOR_PATH,
+        before=((f"{PAGE_SHARING}.load", {}),),
+        covered_by=SECURITY_SHARE_STATUS,
+        changes=True,
+        note="only a share the tab lists (load); the service decides",
+    ),
+    H(
+        PAGE_SHARING,
+        "ask_remove",
+        ANYONE,
+        {"share_id": "1", "label": "a share"},
+        path=EDITOR_PATH,
+        note="only opens the dialog; confirm_remove decides",
+    ),
+    H(PAGE_SHARING, "cancel_remove", ANYONE, path=EDITOR_PATH),
+    H(
+        PAGE_SHARING,
+        "confirm_remove",
+        PAGE_EDITOR,
+        path=EDITOR_PATH,
+        before=(
+            (f"{PAGE_SHARING}.load", {}),
+            (f"{PAGE_SHARING}.ask_remove", {"share_id": "1", "label": "a share"}),
+        ),
+        covered_by=SECURITY_SHARE_STATUS,
+        changes=True,
+    ),
+    _setvar(PAGE_SHARING, "new_link_url", "https://evil.example/"),
     H(EDITOR, "set_staff_access", ANYONE, {"value": "restricted"}, path=EDITOR_PATH),
     H(
         EDITOR,

@@ -54,6 +54,9 @@ class CommentRow:
     deleted: bool
     can_edit: bool
     can_delete: bool
+    # Written by a guest of a shared page (``access.is_guest_account``): the page
+    # shows a "Guest" badge next to their name.
+    by_guest: bool = False
     replies: list[CommentRow] = field(default_factory=list)
 
 
@@ -143,6 +146,7 @@ def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[Comm
             deleted=deleted,
             can_edit=mine and not deleted,
             can_delete=access.owner_or_moderator(actor, comment.author_id) and not deleted,
+            by_guest=access.is_guest_account(author) and not deleted,
             replies=replies,
         )
 
@@ -294,6 +298,7 @@ def post_comment(
         deleted=False,
         can_edit=True,
         can_delete=True,
+        by_guest=access.is_guest_account(author),
     )
 
 

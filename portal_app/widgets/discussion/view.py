@@ -151,6 +151,10 @@ def _comment(widget, comment, can_reply, thread_id, *extra: rx.Component) -> rx.
                     weight="medium",
                     size="2",
                 ),
+                rx.cond(
+                    comment.by_guest,
+                    rx.badge("Guest", size="1", variant="soft", color_scheme="gray"),
+                ),
                 rx.text(comment.time, size="1", color_scheme="gray"),
                 rx.cond(
                     comment.edited,
