@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import socket
+import string
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -127,7 +128,8 @@ def _path(row: RouteRow, draw, world: RouteWorld, base: Req) -> str:
         return base.path
     parts = {
         name: quote(draw(_ids(world)), safe="") or "x"
-        for name in ("file_id", "page_id", "widget_id")
+        for _, name, _, _ in string.Formatter().parse(row.path)
+        if name
     }
     return row.path.format(**parts)
 

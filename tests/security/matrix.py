@@ -231,6 +231,9 @@ UNIT_DELETE_COMMENT = (
     "tests/unit/test_discussion.py::test_deleting_is_own_only_except_for_staff_and_is_audited"
 )
 UNIT_DELETE_FILE = "tests/unit/test_files.py::test_uploader_or_staff_delete_and_the_bytes_go"
+E2E_DOCUMENT_LINK = (
+    "tests/e2e/test_document_link.py::test_staff_share_a_document_with_a_password_web_link"  # noqa: E501
+)
 
 EDITOR_PATH = "/editor/{page}"
 EDITOR_LOADED = ((f"{EDITOR}.load", {}),)
@@ -1095,6 +1098,31 @@ HANDLERS: tuple[Handler, ...] = (
             ),
         ),
         covered_by=UNIT_DELETE_FILE,
+        changes=True,
+    ),
+    H(
+        FILES,
+        "ask_share",
+        ANYONE,
+        {"widget_id": ATTACHMENTS_WIDGET, "file_id": FILE, "name": "a file"},
+        path=PAGE_PATH,
+        note="only opens the dialog; create_share decides",
+    ),
+    H(FILES, "close_share", ANYONE, path=PAGE_PATH),
+    H(FILES, "choose_share_kind", ANYONE, {"kind": "secured"}, path=PAGE_PATH),
+    H(
+        FILES,
+        "create_share",
+        PAGE_STAFF,
+        {"form": {"password": "", "expires_at": "", "download_limit": ""}},
+        path=PAGE_PATH,
+        before=(
+            (
+                f"{FILES}.ask_share",
+                {"widget_id": ATTACHMENTS_WIDGET, "file_id": FILE, "name": "a file"},
+            ),
+        ),
+        covered_by=E2E_DOCUMENT_LINK,
         changes=True,
     ),
     _setvar(FILES, "page_id", 1),

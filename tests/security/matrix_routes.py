@@ -240,6 +240,13 @@ ROUTES: list[RouteRow] = [
         fuzz=("path",),
     ),
     RouteRow(
+        ("GET", "HEAD"),
+        "/s/ended",
+        "anyone",
+        lambda s, who: Req("GET", "/s/ended"),
+        note="a notice; drops a guest's cookie only once it no longer signs them in",
+    ),
+    RouteRow(
         ("POST",),
         "/s/{token}/sign-out",
         "anyone",
