@@ -1,5 +1,5 @@
 """Sharing: guest, web and secured links, their access log, guest sessions and the
-portal's sharing policy.
+portal's sharing policy; a guest's comment shown by staff to everyone on the page.
 
 Revision ID: 0008
 Revises: 0007
@@ -99,6 +99,10 @@ def upgrade() -> None:
         sa.column("signing_key", sa.String()),
         sa.column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime()),
     )
+    with op.batch_alter_table("widget_comment") as batch:
+        batch.add_column(
+            sa.Column("shown_to_page", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.bulk_insert(
         policy,
         [
@@ -115,6 +119,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("widget_comment") as batch:
+        batch.drop_column("shown_to_page")
     op.drop_table("sharing_policy")
     op.drop_index("ix_share_session_share_id", "share_session")
     op.drop_index("ix_share_session_token_hash", "share_session")

@@ -22,6 +22,9 @@ class WidgetComment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
+    # A guest's comment is read by staff and that guest until staff show it to everyone
+    # who sees the page (access.reads_words_of).
+    shown_to_page: bool = False
 
 
 class FormSubmission(SQLModel, table=True):

@@ -124,7 +124,15 @@ def test_staff_invites_a_guest_who_sees_only_the_page_and_comments_as_guest(
     expect(staff_comment).to_contain_text("Could we see the lease terms too?")
     expect(staff_comment).to_contain_text(GUEST_NAME)
     expect(staff_comment.get_by_text("Guest", exact=True)).to_be_visible()
+    expect(staff_comment).to_contain_text("Only staff and this guest read it")
     assert_accessible(staff, "page with a guest's comment, as staff")
+    # Staff may show it to everyone on the page (tests/unit/test_sharing.py checks who
+    # then reads it), and keep it private again.
+    staff_comment.get_by_role("button", name="Show to everyone").click()
+    expect(staff_comment).to_contain_text("Shown to everyone on this page")
+    screenshot(staff, "guest_comment_shown_1280", full_page=False)
+    staff_comment.get_by_role("button", name="Keep between staff and the guest").click()
+    expect(staff_comment).to_contain_text("Only staff and this guest read it")
 
     # "Leave" ends the guest session: their page no longer opens without the link.
     guest.goto(f"/pages/{room.slug}")

@@ -231,6 +231,9 @@ UNIT_DELETE_COMMENT = (
     "tests/unit/test_discussion.py::test_deleting_is_own_only_except_for_staff_and_is_audited"
 )
 UNIT_DELETE_FILE = "tests/unit/test_files.py::test_uploader_or_staff_delete_and_the_bytes_go"
+UNIT_SHOW_GUEST_COMMENT = (
+    "tests/unit/test_sharing.py::test_staff_show_a_guests_comment_to_everyone_on_the_page"  # noqa: E501
+)
 E2E_DOCUMENT_LINK = (
     "tests/e2e/test_document_link.py::test_staff_share_a_document_with_a_password_web_link"  # noqa: E501
 )
@@ -1003,6 +1006,17 @@ HANDLERS: tuple[Handler, ...] = (
         ),
         covered_by=UNIT_DELETE_COMMENT,
         changes=True,
+    ),
+    H(
+        DISCUSSION,
+        "show_to_page",
+        STAFF,
+        {"widget_id": DISCUSSION_WIDGET, "comment_id": COMMENT, "shown": True},
+        path=PAGE_PATH,
+        before=_widget_loaded(DISCUSSION, DISCUSSION_WIDGET),
+        covered_by=UNIT_SHOW_GUEST_COMMENT,
+        changes=True,
+        note="a client's comment is refused as not a guest's (the allowed path: the test)",
     ),
     _setvar(DISCUSSION, "page_id", 1),
     # --- widgets: form -------------------------------------------------------------------

@@ -81,6 +81,7 @@ class Side:
     organization: int | None = None
     person: int | None = None  # a client of this side (not the acting person)
     share: int | None = None  # a link to this side's room (managed by staff who see it)
+    guest_comment: int | None = None  # a comment by a guest of this side's room
     statuses: tuple[str, ...] = ()
     checklist_items: tuple[str, ...] = ()
     ctx: Any = None  # the ServiceWorld (global ids: staff ids, an invitation, ...)
@@ -102,6 +103,7 @@ KINDS = (
     "organization",
     "person",
     "share",
+    "guest_comment",
 )
 
 
@@ -123,6 +125,7 @@ def missing_side(own: Side) -> Side:
         organization=MISSING_ID,
         person=MISSING_ID,
         share=MISSING_ID,
+        guest_comment=MISSING_ID,
     )
 
 
@@ -600,6 +603,13 @@ ROWS: list[Row] = [
         ids={"comment_id": "comment"},
     ),
     Row(
+        W + "discussion.actions:show_to_page",
+        "staff",
+        lambda s: {"comment_id": s.guest_comment, "shown": True},
+        effect=WRITE,
+        ids={"comment_id": "guest_comment"},
+    ),
+    Row(
         W + "discussion.actions:delete_comment",
         "owner_or_moderator",
         lambda s: {"comment_id": s.comment},
@@ -795,6 +805,8 @@ def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
             organization=tw.organization_ids[org],
             person=tw.actors[author].user_id,
             share=tw.shares[org],
+            # The tenant world's guest is invited to Northwind's room only.
+            guest_comment=tw.comments["guest"] if org == "northwind" else None,
             ctx=ctx,
             **extra,
         )

@@ -257,3 +257,44 @@ def test_expiry_as_typed_in_a_date_field_is_utc():
     for bad in ("tomorrow", 12, "9" * 50):
         with pytest.raises(Invalid):
             sharing.parse_expiry(bad)
+
+
+def test_staff_show_a_guests_comment_to_everyone_on_the_page(world, room, smtp_inbox):
+    sharing.invite_guests(
+        world.dana, room.id, "gail@outside.example, bob@outside.example", contribute=True
+    )
+    _, gail = guest_from_mail(smtp_inbox, "gail@outside.example")
+    _, bob = guest_from_mail(smtp_inbox, "bob@outside.example")
+    widget = room.widget("discussion")
+    asked = discussion.post_comment(gail, room.id, widget, "Can the deadline move?")
+    client_note = discussion.post_comment(world.ana, room.id, widget, "Ana's note")
+
+    def read(actor) -> list[str]:
+        return [c.body for c in discussion.list_comments(actor, room.id, widget)]
+
+    (row,) = [c for c in discussion.list_comments(world.dana, room.id, widget) if c.by_guest]
+    assert row.can_show and not row.shown_to_page
+    assert "Can the deadline move?" not in read(world.ana) + read(bob)
+    # Neither the guest, nor another guest, nor a client may decide it.
+    for person in (gail, bob, world.ana):
+        with pytest.raises((Forbidden, NotFound)):
+            discussion.show_to_page(person, asked.id, True)
+    with pytest.raises(Invalid):
+        discussion.show_to_page(world.dana, client_note.id, True)
+    with pytest.raises(Invalid):
+        discussion.show_to_page(world.dana, asked.id, "yes")
+
+    discussion.show_to_page(world.dana, asked.id, True)
+    for reader in (world.ana, world.thomas, bob, gail):
+        assert "Can the deadline move?" in read(reader)
+    # A staff reply in the shown thread is read by the page's people too.
+    discussion.post_comment(world.dana, room.id, widget, "Yes, to Friday.", asked.id)
+    (thread,) = [
+        c for c in discussion.list_comments(world.ana, room.id, widget) if c.id == asked.id
+    ]
+    assert [r.body for r in thread.replies] == ["Yes, to Friday."]
+    assert not thread.can_show, "clients see no switch"
+
+    discussion.show_to_page(world.admin, asked.id, False)
+    assert "Can the deadline move?" not in read(world.ana) + read(bob)
+    assert "Can the deadline move?" in read(gail)

@@ -57,6 +57,10 @@ class CommentRow:
     # Written by a guest of a shared page (``access.is_guest_account``): the page
     # shows a "Guest" badge next to their name.
     by_guest: bool = False
+    # A guest's comment: whether staff showed it to everyone on the page (until then
+    # only staff and that guest read it), and whether this reader may change that.
+    shown_to_page: bool = False
+    can_show: bool = False
     replies: list[CommentRow] = field(default_factory=list)
 
 
@@ -93,8 +97,8 @@ def _clean_body(body: object) -> str:
     return text
 
 
-def _sees(reader: Actor, author: User | None) -> bool:
-    return access.reads_words_of(reader, author)
+def _sees(reader: Actor, author: User | None, comment: WidgetComment) -> bool:
+    return access.reads_words_of(reader, author, comment.shown_to_page)
 
 
 def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[WidgetComment, Page]:
@@ -108,7 +112,7 @@ def _comment(session: Session, actor: Actor, comment_id: object) -> tuple[Widget
         raise NotFound("This comment was removed.") from exc
     root = session.get(WidgetComment, comment.parent_id) if comment.parent_id else comment
     for part in (root, comment):
-        if part is None or not _sees(actor, session.get(User, part.author_id)):
+        if part is None or not _sees(actor, session.get(User, part.author_id), part):
             raise NotFound("This comment was removed.")
     return comment, page
 
@@ -147,6 +151,8 @@ def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[Comm
             can_edit=mine and not deleted,
             can_delete=access.owner_or_moderator(actor, comment.author_id) and not deleted,
             by_guest=access.is_guest_account(author) and not deleted,
+            shown_to_page=comment.shown_to_page,
+            can_show=access.is_guest_account(author) and not deleted and actor.is_staff,
             replies=replies,
         )
 
@@ -154,11 +160,11 @@ def list_comments(actor: Actor, page_id: object, widget_id: object) -> list[Comm
     for comment, author in rows:
         if comment.parent_id is None or comment.deleted_at is not None:
             continue
-        if _sees(actor, author):
+        if _sees(actor, author, comment):
             replies_of.setdefault(comment.parent_id, []).append(row(comment, author, []))
     threads = []
     for comment, author in rows:
-        if comment.parent_id is not None or not _sees(actor, author):
+        if comment.parent_id is not None or not _sees(actor, author, comment):
             continue
         assert comment.id is not None
         replies = replies_of.get(comment.id, [])
@@ -196,6 +202,7 @@ def _notify(
     comment_author: User,
     thread_author: User,
     title: str,
+    thread_shown: bool = False,
 ) -> None:
     """Queue the mail about ``comment`` in the comment's own transaction: to the
     @mentioned and the page's followers who may read it on the page — both asked of
@@ -204,7 +211,7 @@ def _notify(
     assert page.id is not None
 
     def reads(reader: Actor | User) -> bool:
-        return access.reads_comment(reader, comment_author, thread_author)
+        return access.reads_comment(reader, comment_author, thread_author, thread_shown)
 
     named = {user.id for user in _mentioned(session, comment.body)} - {actor.user_id}
     mentioned = [
@@ -285,6 +292,7 @@ def post_comment(
             author,
             thread_author,
             str(config.get("title") or "Discussion"),
+            thread_shown=parent.shown_to_page if parent else False,
         )
     assert comment.id is not None
     return CommentRow(
@@ -300,6 +308,31 @@ def post_comment(
         can_delete=True,
         by_guest=access.is_guest_account(author),
     )
+
+
+def show_to_page(actor: Actor, comment_id: object, shown: object) -> None:
+    """Staff show a guest's comment to everyone who sees the page (or keep it, again,
+    between staff and that guest)."""
+    if not isinstance(shown, bool):
+        raise Invalid("Choose to show or to hide the comment.")
+    with session_scope() as session:
+        comment, page = _comment(session, actor, comment_id)
+        if not actor.is_staff:
+            raise Forbidden("Only staff choose who reads a guest's comment.")
+        if not access.is_guest_account(session.get(User, comment.author_id)):
+            raise Invalid("Only a guest's comments are kept between staff and the guest.")
+        comment.shown_to_page = shown
+        session.add(comment)
+        live.touch(session, live.widget_topic(comment.page_id, comment.widget_id))
+        audit.record(
+            session,
+            "comment_shown_to_page" if shown else "comment_kept_private",
+            actor_id=actor.user_id,
+            target_type="comment",
+            target_id=comment.id,
+            page_id=page.id,
+            widget_id=comment.widget_id,
+        )
 
 
 def edit_comment(actor: Actor, comment_id: object, body: object) -> None:

@@ -130,6 +130,17 @@ class DiscussionState(LiveWidget, ConfirmsRowDelete, SessionState):
         self.errors.pop("edit", None)
         return rx.toast.success("Comment updated.")
 
+    @rx.event
+    @shows_refusals()
+    async def show_to_page(self, widget_id: str, comment_id: int, shown: bool):
+        """Staff show a guest's comment to everyone on the page, or keep it private."""
+        widget = valid_widget_id(widget_id)
+        await self._call(discussion.show_to_page, positive_int(comment_id), shown)
+        await self._load(widget)
+        if shown:
+            return rx.toast.success("Everyone who sees this page can now read the comment.")
+        return rx.toast.success("Only staff and the guest read the comment now.")
+
     async def _delete_row(self, widget_id: str, row_id: int) -> str:
         await self._call(discussion.delete_comment, row_id)
         await self._load(widget_id)

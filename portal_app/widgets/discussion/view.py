@@ -176,6 +176,7 @@ def _comment(widget, comment, can_reply, thread_id, *extra: rx.Component) -> rx.
                     font_style=rx.cond(comment.deleted, "italic", "normal"),
                 ),
             ),
+            rx.cond(comment.can_show, _guest_visibility(widget, comment)),
             rx.cond(
                 ~comment.deleted & (D.editing_id != comment.id),
                 _comment_actions(widget, comment, can_reply, thread_id),
@@ -189,6 +190,37 @@ def _comment(widget, comment, can_reply, thread_id, *extra: rx.Component) -> rx.
         align="start",
         width="100%",
         data_testid="comment",
+    )
+
+
+def _guest_visibility(widget, comment) -> rx.Component:
+    """For staff, on a guest's comment: who reads it, and the switch."""
+    return rx.hstack(
+        rx.icon(
+            rx.cond(comment.shown_to_page, "eye", "eye-off"),
+            size=14,
+            aria_hidden="true",
+            color=rx.color("gray", 11),
+        ),
+        rx.text(
+            rx.cond(
+                comment.shown_to_page,
+                "Shown to everyone on this page",
+                "Only staff and this guest read it",
+            ),
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        rx.button(
+            rx.cond(comment.shown_to_page, "Keep between staff and the guest", "Show to everyone"),
+            size="1",
+            variant="ghost",
+            on_click=D.show_to_page(widget.id, comment.id, ~comment.shown_to_page),
+            data_testid="guest-comment-visibility",
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
     )
 
 
