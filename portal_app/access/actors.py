@@ -173,6 +173,7 @@ class Capabilities:
     choose_home: bool = False
     sees_whole_firm: bool = False
     manage_page_content: bool = False
+    manage_shares: bool = False
 
 
 def can_open_settings(actor: Actor) -> bool:
@@ -258,6 +259,7 @@ def capabilities(actor: Actor) -> Capabilities:
         choose_home=can_choose_home(actor),
         sees_whole_firm=actor.is_staff,
         manage_page_content=actor.is_staff,
+        manage_shares=actor.is_staff,  # access.can_share: the Shared list of what they see
     )
 
 

@@ -14,11 +14,12 @@ from portal_app.state.session import SessionState
 NavItem = tuple[str, str, str]  # label, icon, href
 
 EVERYONE: list[NavItem] = [("Home", "house", "/"), ("People", "users", "/people")]
-ADMIN: list[NavItem] = [
-    ("People", "user-cog", "/settings/people"),
-    ("Clients", "building-2", "/settings/clients"),
-    ("Sharing", "share-2", "/settings/sharing"),
-    ("Outbox", "mail", "/settings/outbox"),
+# Settings: (item, shown to admins only). Staff see the section for the Shared list.
+SETTINGS: list[tuple[NavItem, bool]] = [
+    (("People", "user-cog", "/settings/people"), True),
+    (("Clients", "building-2", "/settings/clients"), True),
+    (("Sharing", "share-2", "/settings/sharing"), False),
+    (("Outbox", "mail", "/settings/outbox"), True),
 ]
 
 
@@ -120,7 +121,7 @@ def navigation(current: str) -> rx.Component:
             *[_nav_link(*item, current) for item in EVERYONE],
             _pages_tree(),
             rx.cond(
-                SessionState.may_open_settings,
+                SessionState.may_open_settings | SessionState.may_manage_shares,
                 rx.vstack(
                     rx.text(
                         "Settings",
@@ -130,7 +131,12 @@ def navigation(current: str) -> rx.Component:
                         padding_x="0.75rem",
                         padding_top="1rem",
                     ),
-                    *[_nav_link(*item, current) for item in ADMIN],
+                    *[
+                        rx.cond(SessionState.may_open_settings, _nav_link(*item, current))
+                        if admin_only
+                        else _nav_link(*item, current)
+                        for item, admin_only in SETTINGS
+                    ],
                     spacing="1",
                     width="100%",
                 ),

@@ -75,6 +75,7 @@ class SessionState(rx.State):
     may_choose_home: bool = False
     sees_whole_firm: bool = False
     may_manage_page_content: bool = False
+    may_manage_shares: bool = False
     # A guest of one shared page: the shell shows no navigation, search or account.
     is_guest: bool = False
     # "loading" until the page's load handler has run, then "ready", "denied" (403 page)
@@ -155,6 +156,7 @@ class SessionState(rx.State):
         self.may_choose_home = can.choose_home
         self.sees_whole_firm = can.sees_whole_firm
         self.may_manage_page_content = can.manage_page_content
+        self.may_manage_shares = can.manage_shares
         self.is_guest = actor.is_guest
 
     def _sign_in_redirect(self) -> rx.event.EventSpec:

@@ -229,7 +229,12 @@ def test_staff_see_only_shares_of_pages_they_may_see(
     sharing.create_link(admin, "secured", "page", hidden.id)
 
     staff = _signed_in(browser, portal_server, STAFF_EMAIL, STAFF_PASSWORD)
-    _open_list(staff)
+    # Staff reach the list from the sidebar; the admins' settings stay hidden.
+    nav = staff.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Sharing").click()
+    expect(staff.get_by_role("heading", name="Sharing", exact=True)).to_be_visible(timeout=20_000)
+    expect(nav.get_by_role("link", name="Clients")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Outbox")).to_have_count(0)
     staff.get_by_label("Search shares").fill(suffix)
     expect(_row(staff, f"Open to staff {suffix}")).to_have_count(1)
     expect(_row(staff, f"Partners only {suffix}")).to_have_count(0)
