@@ -29,14 +29,19 @@ def empty_state(
     )
 
 
-def _panel(code: str, title: str, text: str) -> rx.Component:
+def _panel(
+    code: str, title: str, text: str, offer_home: rx.Var[bool] | bool = True
+) -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
                 rx.text(code, size="1", weight="medium", color_scheme="gray"),
                 rx.heading(title, size="6", as_="h1"),
                 rx.text(text, color_scheme="gray"),
-                rx.link(rx.button("Go to the home page", variant="soft"), href="/"),
+                rx.cond(
+                    offer_home,
+                    rx.link(rx.button("Go to the home page", variant="soft"), href="/"),
+                ),
                 spacing="3",
                 align="start",
             ),
@@ -58,11 +63,13 @@ def forbidden_panel() -> rx.Component:
     )
 
 
-def missing_panel() -> rx.Component:
+def missing_panel(offer_home: rx.Var[bool] | bool = True) -> rx.Component:
+    """``offer_home``: False for a guest, whose one page is the only one they have."""
     return _panel(
         "404 · Not found",
         "We couldn't find that page",
         "The link may be mistyped, or the page was moved or isn't shared with you.",
+        offer_home,
     )
 
 

@@ -372,7 +372,7 @@ def page_body(content: rx.Component) -> rx.Component:
         rx.match(
             SessionState.page_status,
             ("denied", forbidden_panel()),
-            ("missing", missing_panel()),
+            ("missing", missing_panel(offer_home=~SessionState.is_guest)),
             ("ready", content),
             loading_panel(),
         ),

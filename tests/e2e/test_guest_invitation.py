@@ -114,6 +114,8 @@ def test_staff_invites_a_guest_who_sees_only_the_page_and_comments_as_guest(
     for path in (f"/pages/{other.slug}", "/", "/people", "/search?q=pricing"):
         guest.goto(path)
         expect(guest.get_by_text("We couldn't find that page")).to_be_visible(timeout=15_000)
+        # Their one page is the only place they have: no "home page" to send them to.
+        expect(guest.get_by_role("button", name="Go to the home page")).to_have_count(0)
         expect(guest.get_by_text("Internal pricing notes")).to_have_count(0)
         _no_portal_chrome(guest)
     assert_accessible(guest, "another page, as the guest")
