@@ -59,11 +59,11 @@ test:
 	@$(ENV) single=0; scale=0; scale_log=$$(mktemp -d)/scale-mode.log; \
 	  t0=$$(date +%s); \
 	  echo "==== make test: both modes at once; scale mode's output follows single mode's"; \
-	  ( PORTAL_TEST_MODE=scale pytest $(SCALE_TESTS) $(SCALE_SKIP) > $$scale_log 2>&1 \
+	  ( PORTAL_TEST_MODE=scale pytest --durations=15 $(SCALE_TESTS) $(SCALE_SKIP) > $$scale_log 2>&1 \
 	      && echo 0 > $$scale_log.exit || echo $$? > $$scale_log.exit; \
 	    date +%s > $$scale_log.end ) & scale_pid=$$!; \
 	  echo "==== make test [1/2] single mode: SQLite, in-memory state, 1 worker: pytest tests/"; \
-	  pytest tests/ || single=$$?; \
+	  pytest --durations=15 tests/ || single=$$?; \
 	  t1=$$(date +%s); \
 	  echo "==== make test [1/2] single mode: $$((t1 - t0)) s, exit $$single"; \
 	  wait $$scale_pid || true; \

@@ -40,6 +40,7 @@ prefers a stable port per checkout and mode.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -158,6 +159,24 @@ def portal_server(
         stop_portal(server)
         if request.session.testsfailed:
             print(f"\n[portal_server] server log tail ({server.log_path}):\n{server.log_tail()}")
+
+
+@pytest.fixture(autouse=True)
+def _close_leftover_contexts(request):
+    """Close every browser context a test left open (also when it failed): an open tab
+    of the portal keeps its socket and its live watcher on the one session server, and
+    many of them slowed later tests until page loads timed out."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            # It may already be closing with its browser.
+            with contextlib.suppress(Exception):
+                context.close()
 
 
 @pytest.fixture(autouse=True)

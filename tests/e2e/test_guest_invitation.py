@@ -151,6 +151,7 @@ def test_staff_invites_a_guest_who_sees_only_the_page_and_comments_as_guest(
     fresh = browser.new_context(base_url=portal_server.url).new_page()
     fresh.goto(link)
     expect(fresh.get_by_text("no longer available").first).to_be_visible()
+    fresh.context.close()
     staff_context.close()
     guest_context.close()
 
@@ -201,4 +202,5 @@ def test_a_secured_link_sends_an_anonymous_visitor_to_sign_in_then_opens_the_pag
     expect(visitor).to_have_url(re.compile(rf"/pages/{page.slug}$"), timeout=30_000)
     expect(visitor.locator("#page-title")).to_have_text("Harbour Bakery: year-end")
     assert_accessible(visitor, "page opened by a secured link")
+    visitor.context.close()
     staff_context.close()
