@@ -298,3 +298,24 @@ def test_staff_show_a_guests_comment_to_everyone_on_the_page(world, room, smtp_i
     discussion.show_to_page(world.admin, asked.id, False)
     assert "Can the deadline move?" not in read(world.ana) + read(bob)
     assert "Can the deadline move?" in read(gail)
+
+
+def test_a_contributing_guest_answers_a_form_and_only_staff_and_they_read_it(world, smtp_inbox):
+    from portal_app.widgets.form import actions as forms
+
+    config = {"fields": [{"id": "note", "label": "Note"}]}
+    room = build_page(
+        world.admin,
+        "Intake",
+        [("form", config)],
+        organizations={world.northwind_id: "contribute"},
+    )
+    sharing.invite_guests(world.dana, room.id, "gail@outside.example", contribute=True)
+    _, gail = guest_from_mail(smtp_inbox, "gail@outside.example")
+    sent = forms.submit_form(gail, room.id, room.widget("form"), {"note": "From outside"})
+    assert sent.id
+    # A client of the page lists only their own answers; staff and the guest see it.
+    assert forms.list_submissions(world.ana, room.id, room.widget("form")) == []
+    for reader in (world.dana, gail):
+        rows = forms.list_submissions(reader, room.id, room.widget("form"))
+        assert [r.id for r in rows] == [sent.id]
