@@ -536,9 +536,12 @@ def filters_from(value: object) -> ShareFilters:
 
     def number(key: str) -> int:
         raw = value.get(key)
-        if isinstance(raw, str) and raw.isdigit():
-            raw = int(raw)
-        return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else 0
+        if raw in (None, "", 0):
+            return 0
+        try:
+            return parse_id(raw)
+        except NotFound:
+            return 0
 
     kind = value.get("kind")
     status = value.get("status")

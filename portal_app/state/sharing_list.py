@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from portal_app import access
 from portal_app.models.sharing import ACTIVE, DEACTIVATED, KINDS, REMOVED
 from portal_app.services import sharing
 from portal_app.services.sharing import AccessRow, Choice, ShareRow
@@ -97,7 +98,7 @@ class SharedListState(SessionState):
         self.organization_choices = organizations
         self.creator_choices = creators
         actor = await self._actor()
-        self.is_policy_admin = actor is not None and actor.is_admin
+        self.is_policy_admin = actor is not None and access.can_set_sharing_policy(actor)
         if self.is_policy_admin:
             policy = await self._call(sharing.get_policy)
             self._show_policy(policy)
