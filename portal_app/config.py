@@ -22,6 +22,14 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _extensions(name: str) -> frozenset[str]:
+    """A comma-separated list of extensions ("pdf, .docx") as lower case, no dots."""
+    raw = os.environ.get(name, "")
+    return frozenset(
+        part.strip().lstrip(".").lower() for part in raw.split(",") if part.strip(" .")
+    )
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if not raw:
@@ -52,6 +60,11 @@ class Settings:
     smtp_starttls: bool
     mail_from: str
     max_upload_mb: int
+    max_document_mb: int
+    organization_quota_mb: int
+    allowed_extensions: frozenset[str]
+    denied_extensions: frozenset[str]
+    clamav_socket: str
 
     @property
     def secure_cookies(self) -> bool:
@@ -60,6 +73,14 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_document_bytes(self) -> int:
+        return self.max_document_mb * 1024 * 1024
+
+    @property
+    def organization_quota_bytes(self) -> int:
+        return self.organization_quota_mb * 1024 * 1024
 
     @property
     def smtp_enabled(self) -> bool:
@@ -97,6 +118,16 @@ def get_settings() -> Settings:
         mail_from=os.environ.get("PORTAL_MAIL_FROM", "portal@localhost"),
         # The largest file anyone may upload, in megabytes (at least 1).
         max_upload_mb=max(1, _int("PORTAL_MAX_UPLOAD_MB", 25)),
+        # Documents (library, dropsite) may be larger: 2 GB by default.
+        max_document_mb=max(1, _int("PORTAL_MAX_DOCUMENT_MB", 2048)),
+        # What one client organization's documents (every version) may take together.
+        organization_quota_mb=max(1, _int("PORTAL_ORGANIZATION_QUOTA_MB", 20480)),
+        # Extensions: when an allow list is set only those are taken; the deny list is
+        # added to the built-in list of programs, scripts and web pages.
+        allowed_extensions=_extensions("PORTAL_UPLOAD_ALLOWED_EXTENSIONS"),
+        denied_extensions=_extensions("PORTAL_UPLOAD_DENIED_EXTENSIONS"),
+        # A ClamAV daemon (clamd) socket: a path, or host:port. Empty: no scanner.
+        clamav_socket=os.environ.get("PORTAL_CLAMAV_SOCKET", ""),
     )
 
 

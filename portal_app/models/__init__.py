@@ -11,6 +11,7 @@ from portal_app.models.accounts import (
     UserSession,
 )
 from portal_app.models.audit import AuditEvent
+from portal_app.models.documents import Document, DocumentFolder, DropsiteBatch
 from portal_app.models.files import StoredFile
 from portal_app.models.live import LiveTopic
 from portal_app.models.mail import OutboxMessage
@@ -20,6 +21,9 @@ from portal_app.models.widgets import FormSubmission, WidgetComment, WidgetEntry
 
 __all__ = [
     "AuditEvent",
+    "Document",
+    "DocumentFolder",
+    "DropsiteBatch",
     "FormSubmission",
     "Invitation",
     "LiveTopic",

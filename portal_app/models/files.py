@@ -8,6 +8,7 @@ can own files the way widgets do, without a table or a column of their own:
 | owner_type | owner_id | files |
 | --- | --- | --- |
 | ``widget`` | ``"<page id>:<widget id>"`` | attachments, media, rich text images, form fields |
+| ``document`` | ``"<document id>"`` | a document's versions (``models/documents.py``) |
 
 Who may read a file is the owner's rule: ``services/files.py`` asks the owner type.
 """
@@ -22,6 +23,7 @@ from sqlmodel import Field, SQLModel
 from portal_app.clock import utcnow
 
 WIDGET_OWNER = "widget"
+UNSCANNED, CLEAN, QUARANTINED = "unscanned", "clean", "quarantined"
 
 
 def widget_owner(page_id: int, widget_id: str) -> tuple[str, str]:
@@ -55,3 +57,7 @@ class StoredFile(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
+    # The scan hook's verdict (storage/scan.py): ``unscanned`` (no scanner configured),
+    # ``clean``, or ``quarantined`` (never served to anyone).
+    scan_status: str = Field(default="unscanned", max_length=16)
+    scan_detail: str = Field(default="", max_length=200)

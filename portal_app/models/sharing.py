@@ -18,6 +18,8 @@ GUEST, WEB, SECURED = "guest", "web", "secured"
 KINDS = (GUEST, WEB, SECURED)
 ACTIVE, DEACTIVATED, REMOVED = "active", "deactivated", "removed"
 PAGE_ITEM, FILE_ITEM = "page", "file"
+# A library document (its current version), and an organization's dropsite.
+DOCUMENT_ITEM, DROPSITE_ITEM = "document", "dropsite"
 
 
 class Share(SQLModel, table=True):
@@ -27,7 +29,10 @@ class Share(SQLModel, table=True):
     kind: str = Field(max_length=16, index=True)
     item_type: str = Field(max_length=16)
     item_id: int
-    page_id: int = Field(foreign_key="page.id", index=True)
+    # The page the item lives on (pages, widget files); library documents and dropsites
+    # belong to an organization instead.
+    page_id: int | None = Field(default=None, foreign_key="page.id", index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_by: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
