@@ -42,6 +42,20 @@ from portal_app.access.actors import (
     works_on_drafts,
 )
 from portal_app.access.content import reads_comment, reads_words_of
+from portal_app.access.documents import (
+    DOCUMENT_NOT_FOUND,
+    FOLDER_NOT_FOUND,
+    access_document,
+    access_folder,
+    can_manage_documents,
+    can_restore_documents,
+    reads_document_file,
+    sees_document,
+    sees_folder,
+    sends_to_dropsite,
+    visible_documents_filter,
+    visible_folders_filter,
+)
 from portal_app.access.pages import (
     CONTRIBUTE,
     EDIT,
@@ -69,6 +83,18 @@ from portal_app.access.sharing import (
 )
 
 __all__ = [
+    "DOCUMENT_NOT_FOUND",
+    "FOLDER_NOT_FOUND",
+    "access_document",
+    "access_folder",
+    "can_manage_documents",
+    "can_restore_documents",
+    "reads_document_file",
+    "sees_document",
+    "sees_folder",
+    "sends_to_dropsite",
+    "visible_documents_filter",
+    "visible_folders_filter",
     "GUEST",
     "SHARE_NOT_FOUND",
     "can_set_sharing_policy",
