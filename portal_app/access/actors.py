@@ -97,6 +97,10 @@ _GUEST_SERVICES = frozenset(
         "portal_app.services.widget_entries.own_entry",
         "portal_app.services.widget_entries.save_own_entry",
         "portal_app.services.sharing.record_guest_download",
+        # A dropsite link's guest sends files (documents checks the link's organization).
+        "portal_app.services.documents.dropsite_info",
+        "portal_app.services.documents.start_batch",
+        "portal_app.services.documents.finish_batch",
     }
 )
 

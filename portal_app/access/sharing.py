@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from portal_app.access.actors import Actor
 from portal_app.access.pages import visible_pages_filter
@@ -22,11 +22,13 @@ def can_set_sharing_policy(actor: Actor) -> bool:
 
 def visible_shares_filter(actor: Actor) -> ColumnElement[bool]:
     """Shares ``actor`` may see and manage: admins all; staff those of items on pages
-    they may see; nobody else any."""
+    they may see, and of every organization's documents and dropsite (staff see every
+    organization); nobody else any."""
     if actor.is_admin:
         return true()
     if not can_share(actor):
         return false()
-    return Share.page_id.in_(  # type: ignore[attr-defined]
-        select(Page.id).where(visible_pages_filter(actor))
+    return or_(
+        Share.page_id.in_(select(Page.id).where(visible_pages_filter(actor))),  # type: ignore[union-attr]
+        Share.organization_id.is_not(None),  # type: ignore[union-attr]
     )

@@ -44,6 +44,7 @@ from portal_app.db import session_scope
 from portal_app.errors import Invalid, NotFound, PortalError
 from portal_app.ids import parse_id
 from portal_app.models import (
+    Document,
     Organization,
     Page,
     PageGrant,
@@ -54,10 +55,12 @@ from portal_app.models import (
     StoredFile,
     User,
 )
-from portal_app.models.files import WIDGET_OWNER, parse_widget_owner
+from portal_app.models.files import QUARANTINED, WIDGET_OWNER, parse_widget_owner
 from portal_app.models.sharing import (
     ACTIVE,
     DEACTIVATED,
+    DOCUMENT_ITEM,
+    DROPSITE_ITEM,
     FILE_ITEM,
     GUEST,
     KINDS,
@@ -75,6 +78,8 @@ from portal_app.storage import Storage, get_storage
 GUEST_COOKIE_PREFIX = "g."
 # Where a guest whose share ended (deactivated, expired, a new link) is sent.
 GUEST_ENDED_PATH = "/s/ended"
+# Where a dropsite link's guest (or a client who opened a secured one) sends files.
+DROPSITE_PATH = "/dropsite"
 GUEST_SESSION_DAYS = 30
 SIGNED_URL_SECONDS = 300
 MAX_GUESTS_PER_INVITE = 50
@@ -252,20 +257,46 @@ class CreatedLink:
 
 def _item(
     session: Session, actor: Actor, item_type: object, item_id: object
-) -> tuple[int, int, str]:
-    """(item id, page id, name) of an item ``actor`` may share; NotFound otherwise."""
+) -> tuple[int, int | None, int | None, str]:
+    """(item id, page id, organization id, name) of an item ``actor`` may share: a page
+    or a file on one, or a library document or a dropsite of an organization."""
     if item_type == PAGE_ITEM:
         page = access.access_page(session, actor, item_id)
         assert page.id is not None
-        return page.id, page.id, page.title
+        return page.id, page.id, None, page.title
     if item_type == FILE_ITEM:
         file = files.readable_file(actor, item_id)
         assert file.id is not None
         if file.owner_type != WIDGET_OWNER:
             raise NotFound("This file doesn't exist or isn't shared with you.")
         page_id, _ = parse_widget_owner(file.owner_id)
-        return file.id, page_id, file.filename
+        return file.id, page_id, None, file.filename
+    if item_type == DOCUMENT_ITEM:
+        document = access.access_document(session, actor, item_id)
+        assert document.id is not None
+        return document.id, None, document.organization_id, document.name
+    if item_type == DROPSITE_ITEM:
+        organization = session.get(Organization, parse_id(item_id))
+        if organization is None or organization.archived:
+            raise NotFound("This client doesn't exist.")
+        assert organization.id is not None
+        return organization.id, None, organization.id, f"Dropsite of {organization.name}"
     raise Invalid("Choose a page or a document to share.")
+
+
+def _dropsite_sender(session: Session) -> User:
+    """The account a dropsite link's uploads are signed with (what people type as their
+    name and address is kept on each sending, never trusted as an account)."""
+    user = User(
+        email=f"dropsite-link-{secrets.token_hex(8)}@guests.invalid",
+        display_name="Dropsite link",
+        role=access.GUEST,
+        active=True,
+        password_hash=None,
+    )
+    session.add(user)
+    session.flush()
+    return user
 
 
 def create_link(
@@ -290,13 +321,16 @@ def create_link(
     token = new_token()
     now = utcnow()
     with session_scope() as session:
-        the_id, page_id, name = _item(session, actor, item_type, item_id)
+        the_id, page_id, organization_id, name = _item(session, actor, item_type, item_id)
         expiry = _apply_policy(_policy_row(session), kind, wanted_expiry, secret, now)
+        sender = _dropsite_sender(session) if item_type == DROPSITE_ITEM else None
         share = Share(
             kind=kind,
             item_type=str(item_type),
             item_id=the_id,
             page_id=page_id,
+            organization_id=organization_id,
+            guest_user_id=sender.id if sender is not None else None,
             token_hash=token_hash(token),
             created_by=actor.user_id,
             created_at=now,
@@ -327,7 +361,7 @@ def _download_limit(value: object, item_type: object) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if item_type != FILE_ITEM:
+    if item_type not in (FILE_ITEM, DOCUMENT_ITEM):
         raise Invalid("Only links to documents have a download limit.", "download_limit")
     if (
         not isinstance(value, int)
@@ -560,7 +594,7 @@ def _query(actor: Actor, filters: ShareFilters, now: datetime):
     creator = User.__table__.alias("creator")  # type: ignore[attr-defined]
     statement = (
         select(Share, Page, creator.c.display_name)
-        .join(Page, col(Page.id) == Share.page_id)
+        .outerjoin(Page, col(Page.id) == Share.page_id)
         .join(creator, creator.c.id == Share.created_by)
         .where(Share.status != REMOVED, access.visible_shares_filter(actor))
     )
@@ -584,6 +618,7 @@ def _query(actor: Actor, filters: ShareFilters, now: datetime):
         member = select(User.id).where(User.organization_id == filters.organization_id)
         statement = statement.where(
             or_(
+                Share.organization_id == filters.organization_id,
                 Page.home_organization_id == filters.organization_id,
                 exists().where(
                     PageGrant.page_id == Share.page_id,
@@ -600,12 +635,17 @@ def _query(actor: Actor, filters: ShareFilters, now: datetime):
             StoredFile.id == Share.item_id,
             func.lower(StoredFile.filename).like(like),
         )
+        document_named = exists().where(
+            Document.id == Share.item_id,
+            func.lower(Document.name).like(like),
+        )
         statement = statement.where(
             or_(
                 func.lower(Page.title).like(like),
                 func.lower(Share.guest_email).like(like),
                 func.lower(creator.c.display_name).like(like),
                 and_(Share.item_type == FILE_ITEM, file_named),
+                and_(Share.item_type == DOCUMENT_ITEM, document_named),
             )
         )
     return statement.order_by(col(Share.created_at).desc(), col(Share.id).desc())
@@ -621,7 +661,37 @@ def list_shares(actor: Actor, filters: object = None, limit: int = 500) -> list[
         file_names = _file_names(
             session, [s.item_id for s, _, _ in rows if s.item_type == FILE_ITEM]
         )
-        return [_row(share, page, creator, file_names, now) for share, page, creator in rows]
+        names = _organization_item_names(session, [s for s, _, _ in rows])
+        return [_row(share, page, creator, file_names, now, names) for share, page, creator in rows]
+
+
+def _organization_item_names(session: Session, shares: list[Share]) -> dict[int, str]:
+    """Share id -> what an organization-level share is about (a document, a dropsite)."""
+    documents = {
+        d.id: d.name
+        for d in session.exec(
+            select(Document).where(
+                col(Document.id).in_([s.item_id for s in shares if s.item_type == DOCUMENT_ITEM])
+            )
+        )
+    }
+    organizations = {
+        o.id: o.name
+        for o in session.exec(
+            select(Organization).where(
+                col(Organization.id).in_(
+                    [s.item_id for s in shares if s.item_type == DROPSITE_ITEM]
+                )
+            )
+        )
+    }
+    names = {}
+    for share in shares:
+        if share.item_type == DOCUMENT_ITEM:
+            names[share.id or 0] = documents.get(share.item_id, "A removed document")
+        elif share.item_type == DROPSITE_ITEM:
+            names[share.id or 0] = f"Dropsite of {organizations.get(share.item_id, 'a client')}"
+    return names
 
 
 def _file_names(session: Session, ids: list[int]) -> dict[int, str]:
@@ -635,13 +705,21 @@ def _file_names(session: Session, ids: list[int]) -> dict[int, str]:
 
 
 def _row(
-    share: Share, page: Page, creator: str, file_names: dict[int, str], now: datetime
+    share: Share,
+    page: Page | None,
+    creator: str,
+    file_names: dict[int, str],
+    now: datetime,
+    names: dict[int, str] | None = None,
 ) -> ShareRow:
     assert share.id is not None
     status = _status_of(share, now)
     if share.item_type == FILE_ITEM:
         name = file_names.get(share.item_id, "A removed document")
         path = f"/files/{share.item_id}"
+    elif share.item_type in (DOCUMENT_ITEM, DROPSITE_ITEM) or page is None:
+        name = (names or {}).get(share.id, "A removed item")
+        path = "/documents"
     else:
         name, path = page.title, f"/pages/{page.slug}"
     shared_with = {
@@ -652,7 +730,8 @@ def _row(
     if share.download_limit:
         downloads = f"{share.download_count} of {share.download_limit}"
     else:
-        downloads = str(share.download_count) if share.item_type == FILE_ITEM else ""
+        documents = (FILE_ITEM, DOCUMENT_ITEM)
+        downloads = str(share.download_count) if share.item_type in documents else ""
     return ShareRow(
         id=share.id,
         kind=share.kind,
@@ -963,12 +1042,20 @@ def open_link(
             with session_scope() as session:
                 throttle.check(session, keys, utcnow())
             raise WrongPassword()
-    if share.item_type == FILE_ITEM:
+    if share.item_type in (FILE_ITEM, DOCUMENT_ITEM):
         _record_use(share, ip, user_agent, "opened the link")
         with session_scope() as session:
             return Opened(signed_file_path(session, share))
     # A page: the browser becomes this share's guest.
     path = _item_path(share)
+    if signed_in is not None and share.item_type == DROPSITE_ITEM:
+        if access.sends_to_dropsite(signed_in) is None:
+            raise SignedInAsSomeoneElse(
+                f"You're signed in as {signed_in.email}, who can't send files through a "
+                "dropsite. Sign out to open the link."
+            )
+        _record_use(share, ip, user_agent, f"opened while signed in as {signed_in.email}")
+        return Opened(path)
     if signed_in is not None:
         # One identity per browser: a signed-in person who may see the page just goes
         # there; anyone else is asked to sign out first, never given a second identity.
@@ -995,7 +1082,9 @@ def open_link(
                 expires_at=expires,
             )
         )
-    _record_use(share, ip, user_agent, "opened the page")
+    _record_use(
+        share, ip, user_agent, "opened the dropsite" if path == DROPSITE_PATH else "opened the page"
+    )
     return Opened(path, GUEST_COOKIE_PREFIX + guest_token, expires)
 
 
@@ -1003,6 +1092,13 @@ def _item_path(share: Share) -> str:
     with session_scope() as session:
         if share.item_type == FILE_ITEM:
             return f"/files/{share.item_id}"
+        if share.item_type == DROPSITE_ITEM:
+            return DROPSITE_PATH
+        if share.item_type == DOCUMENT_ITEM:
+            document = session.get(Document, share.item_id)
+            if document is None or document.deleted_at is not None:
+                raise LinkUnavailable("This document was removed.")
+            return f"/files/{document.current_file_id}"
         page = session.get(Page, share.page_id)
         if page is None or page.archived:
             raise LinkUnavailable()
@@ -1077,7 +1173,7 @@ def resolve_guest(cookie_value: str) -> Actor | None:
             now >= guest_session.expires_at
             or share.status != ACTIVE
             or (share.expires_at is not None and now >= share.expires_at)
-            or share.item_type != PAGE_ITEM
+            or share.item_type not in (PAGE_ITEM, DROPSITE_ITEM)
         ):
             session.delete(guest_session)
             return None
@@ -1088,7 +1184,7 @@ def resolve_guest(cookie_value: str) -> Actor | None:
             organization_id=None,
             email=share.guest_email,
             display_name=user.display_name if user else "Guest",
-            scope=(PAGE_ITEM, share.item_id),
+            scope=(str(share.item_type), share.item_id),
             share_id=share.id,
             share_contributes=share.kind == GUEST and share.contribute,
         )
@@ -1110,12 +1206,26 @@ def _signature(session: Session, share_id: int, file_id: int, expires: int) -> s
     return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
+def _shared_file_id(session: Session, share: Share) -> int | None:
+    """The file a share serves: its file, or its document's current version."""
+    if share.item_type == FILE_ITEM:
+        return share.item_id
+    if share.item_type == DOCUMENT_ITEM:
+        document = session.get(Document, share.item_id)
+        if document is not None and document.deleted_at is None:
+            return document.current_file_id
+    return None
+
+
 def signed_file_path(session: Session, share: Share) -> str:
     """A download address for a shared file, valid for five minutes, bound to ``share``."""
     assert share.id is not None
+    file_id = _shared_file_id(session, share)
+    if file_id is None:
+        raise LinkUnavailable("This document was removed.")
     expires = int(time.time()) + SIGNED_URL_SECONDS
-    signature = _signature(session, share.id, share.item_id, expires)
-    return f"/s/file/{share.id}/{share.item_id}/{expires}/{signature}"
+    signature = _signature(session, share.id, file_id, expires)
+    return f"/s/file/{share.id}/{file_id}/{expires}/{signature}"
 
 
 def open_signed_download(
@@ -1145,12 +1255,14 @@ def open_signed_download(
         if time.time() > until:
             raise LinkExpired("This download link has expired: open the shared link again.")
         share = session.get(Share, share_number)
-        if share is None or share.item_type != FILE_ITEM or share.item_id != file_number:
+        if share is None or _shared_file_id(session, share) != file_number:
             raise LinkUnavailable()
         _check_usable(session, share, now)
         file = session.get(StoredFile, file_number)
         if file is None or file.deleted_at is not None:
             raise LinkUnavailable("This document was removed.")
+        if file.scan_status == QUARANTINED:
+            raise LinkUnavailable("This document was held back by the virus scanner.")
         if counts:
             claimed = session.execute(
                 update(Share)
