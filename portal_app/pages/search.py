@@ -1,4 +1,4 @@
-"""Search results: pages and people the signed-in person may see."""
+"""Search results: pages, documents and people the signed-in person may see."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ def _hit(hit) -> rx.Component:
                     rx.hstack(
                         rx.text(hit.title, weight="medium"),
                         rx.badge(
-                            rx.cond(hit.kind == "page", "Page", "Person"),
+                            rx.match(
+                                hit.kind, ("page", "Page"), ("document", "Document"), "Person"
+                            ),
                             size="1",
                             variant="soft",
                             color_scheme="gray",
@@ -54,7 +56,7 @@ def search_page() -> rx.Component:
                         rx.input.slot(rx.icon("search", size=16)),
                         name="q",
                         default_value=S.query,
-                        placeholder="Search pages and people",
+                        placeholder="Search pages, documents and people",
                         aria_label="Search",
                         width="100%",
                         auto_focus=True,

@@ -423,6 +423,14 @@ def _view(
 # --- the document space -----------------------------------------------------------------
 
 
+def _own_organization_only(actor: Actor, organization_id: object) -> None:
+    """A client names no organization but their own (nothing else is theirs to open)."""
+    if access.can_manage_documents(actor) or organization_id in (None, "", 0):
+        return
+    if organization_id != actor.organization_id:
+        raise NotFound(access.FOLDER_NOT_FOUND)
+
+
 def organizations(actor: Actor) -> list[Choice]:
     """The client organizations whose documents ``actor`` may open."""
     with session_scope() as session:
@@ -440,6 +448,7 @@ def open_space(actor: Actor, organization_id: object = None, folder_id: object =
     """A folder of a document space: a client always sees their own organization's
     shared area; staff open a folder, or an organization's shared top folder."""
     with session_scope() as session:
+        _own_organization_only(actor, organization_id)
         if actor.is_client and actor.organization_id is not None and folder_id in (None, "", 0):
             folder = _top(session, actor.organization_id, SHARED)
         elif folder_id not in (None, "", 0):
@@ -946,6 +955,7 @@ def library_view(
             organization = _organization(session, parse_id(organization_id))
             chosen = organization.id or 0
         elif actor.is_client and actor.organization_id is not None:
+            _own_organization_only(actor, organization_id)
             chosen = actor.organization_id
         else:
             raise Forbidden("Documents are shown to the client's own people.")

@@ -1,6 +1,7 @@
-"""Search over what the actor may see: pages (titles and their widgets' text) and
-people. The same access filters as everywhere bound every hit — a page not shared
-with a client never appears in their results, not even as a count.
+"""Search over what the actor may see: pages (titles and their widgets' text),
+documents (their names) and people. The same access filters as everywhere bound every
+hit — a page or document not shared with a client never appears in their results, not
+even as a count.
 
 Matching is plain case-insensitive substring search over published content (and, for
 staff, drafts of pages never published): enough for a portal's size. A full-text
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from portal_app import access
 from portal_app.access import Actor
 from portal_app.db import session_scope
-from portal_app.models import Page, PageVersion
+from portal_app.models import Document, DocumentFolder, Organization, Page, PageVersion
 from portal_app.services import layouts, people
 from portal_app.widgets.registry import widget_types
 
@@ -90,6 +91,7 @@ def search(actor: Actor, query: object) -> list[SearchHit]:
                     )
                 )
     hits.sort(key=lambda h: (not all(t in h.title.lower() for t in terms), h.title.lower()))
+    hits += _documents(actor, terms)
     for person in people.list_people(actor, " ".join(terms))[:20]:
         hits.append(
             SearchHit(
@@ -103,3 +105,30 @@ def search(actor: Actor, query: object) -> list[SearchHit]:
             )
         )
     return hits[:MAX_HITS]
+
+
+def _documents(actor: Actor, terms: list[str]) -> list[SearchHit]:
+    """Documents named with every term, among those ``actor`` may see (the filter is
+    in the query: a hidden document is never fetched, so never counted)."""
+    statement = (
+        select(Document, DocumentFolder.name, Organization.name)
+        .join(DocumentFolder, col(DocumentFolder.id) == Document.folder_id)
+        .join(Organization, col(Organization.id) == Document.organization_id)
+        .where(access.visible_documents_filter(actor), col(DocumentFolder.deleted_at).is_(None))
+    )
+    for term in terms:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(func.lower(Document.name).like(f"%{escaped}%", escape="\\"))
+    with session_scope() as session:
+        rows = session.exec(statement.order_by(Document.name_key).limit(20)).all()
+        staff = access.can_manage_documents(actor)
+        return [
+            SearchHit(
+                kind="document",
+                title=document.name,
+                snippet=f"{organization} · {folder}" if staff else folder,
+                href=f"/documents?folder={document.folder_id}",
+                icon="file-text",
+            )
+            for document, folder, organization in rows
+        ]

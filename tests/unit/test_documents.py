@@ -57,9 +57,10 @@ def test_staff_see_three_areas_a_client_only_the_shared_one(world):
 def test_a_client_never_opens_another_organizations_space(world):
     globex_shared = areas(world, world.globex_id)[SHARED]
     put(world.sam, globex_shared.id, "globex-plan.pdf")
-    # Asking for Globex's organization or folder still opens only Northwind's own.
-    view = documents.open_space(world.ana, world.globex_id)
-    assert view.organization_id == world.northwind_id and view.documents == []
+    # Asking for Globex's organization or folder is refused like something that isn't there.
+    with pytest.raises(NotFound):
+        documents.open_space(world.ana, world.globex_id)
+    assert documents.open_space(world.ana, world.northwind_id).documents == []
     with pytest.raises(NotFound):
         documents.open_space(world.ana, folder_id=globex_shared.id)
     assert [c.id for c in documents.organizations(world.ana)] == [world.northwind_id]
@@ -299,3 +300,25 @@ def test_nothing_of_a_space_is_counted_for_another_client(world, database):
     assert globex.folder.items == 0 and all(a.items == 0 for a in globex.areas)
     assert access.visible_documents_filter(world.hank) is not None
     assert len(database.rows(DocumentFolder)) >= 4
+
+
+def test_search_finds_documents_only_where_the_reader_may_see_them(world):
+    from portal_app.services import search
+
+    tops = areas(world)
+    put(world.dana, tops[SHARED].id, "Walrus audit 2026.pdf")
+    put(world.dana, tops[INTERNAL].id, "Walrus audit notes.pdf")
+    globex = areas(world, world.globex_id)
+    put(world.sam, globex[SHARED].id, "Walrus audit for Globex.pdf")
+
+    def found(actor, query="walrus audit"):
+        return sorted(h.title for h in search.search(actor, query) if h.kind == "document")
+
+    assert found(world.ana) == ["Walrus audit 2026.pdf"]
+    assert found(world.hank) == ["Walrus audit for Globex.pdf"]
+    assert found(world.dana) == [
+        "Walrus audit 2026.pdf",
+        "Walrus audit for Globex.pdf",
+        "Walrus audit notes.pdf",
+    ]
+    assert found(world.ana, "100%") == [] and found(world.ana, "walrus_") == []
