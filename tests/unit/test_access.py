@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlmodel import select
 
 from portal_app import access
 from portal_app.access import Actor
@@ -280,3 +281,68 @@ def test_drafts_are_only_for_those_who_edit(access_world):
     for name, who in access_world.actors.items():
         outcome = _outcome(lambda who=who: drafts.get_draft(who, access_world.pages["shared"]))
         assert (outcome == "ok") == (expected("shared", name) == "e"), name
+
+
+# --- documents: who opens which folder and document --------------------------------------
+# "o" = opens it; "-" = the same NotFound as a folder that doesn't exist.
+#                         admin dana sam  ana thomas hank mindy guest nobody
+DOCUMENTS_EXPECTED = {
+    "northwind/shared":   ["o", "o", "o", "o", "o", "-", "-", "-", "-"],
+    "northwind/internal": ["o", "o", "o", "-", "-", "-", "-", "-", "-"],
+    "northwind/received": ["o", "o", "o", "-", "-", "-", "-", "-", "-"],
+    "globex/shared":      ["o", "o", "o", "-", "-", "o", "o", "-", "-"],
+    "globex/internal":    ["o", "o", "o", "-", "-", "-", "-", "-", "-"],
+    "trashed":            ["-", "-", "-", "-", "-", "-", "-", "-", "-"],
+}  # fmt: skip
+
+
+def test_folders_and_documents_for_every_actor(access_world, world):
+    from portal_app.models import Document
+    from portal_app.services import documents
+    from portal_app.storage import get_storage
+
+    admin = world.admin
+    places: dict[str, tuple[int, int]] = {}
+    for org_name, org_id in (("northwind", world.northwind_id), ("globex", world.globex_id)):
+        for area in documents.open_space(admin, org_id).areas:
+            if org_name == "globex" and area.area == "received":
+                continue
+            blob = get_storage().save(iter([b"%PDF-1.7\n0"]), max_bytes=100)
+            made = documents.accept_upload(
+                admin,
+                {"kind": "folder", "folder": area.id},
+                f"{org_name}-{area.area}.pdf",
+                blob,
+                "application/pdf",
+            )
+            places[f"{org_name}/{area.area}"] = (area.id, made["file"]["id"])
+    folder = documents.create_folder(admin, places["northwind/shared"][0], "Old")
+    blob = get_storage().save(iter([b"%PDF-1.7\n1"]), max_bytes=100)
+    trashed = documents.accept_upload(
+        admin, {"kind": "folder", "folder": folder.id}, "old.pdf", blob, "application/pdf"
+    )
+    documents.delete_folder(admin, folder.id)
+    places["trashed"] = (folder.id, trashed["file"]["id"])
+    wrong = []
+    for place, answers in DOCUMENTS_EXPECTED.items():
+        folder_id, document_id = places[place]
+        for actor, want in zip(ACTORS, answers, strict=True):
+            who = access_world.actors[actor]
+            with session_scope() as session:
+                got_folder = _outcome(lambda: access.access_folder(session, who, folder_id))
+                got_document = _outcome(lambda: access.access_document(session, who, document_id))
+                missing = _outcome(lambda: access.access_folder(session, who, MAX_ID))
+                listed = session.exec(
+                    select(Document.id).where(
+                        Document.id == document_id, access.visible_documents_filter(who)
+                    )
+                ).all()
+            opens = "ok" if want == "o" else f"NotFound: {access.FOLDER_NOT_FOUND}"
+            if got_folder != opens or (want == "-" and got_folder != missing):
+                wrong.append(f"{actor} on folder {place}: {got_folder}")
+            document_opens = "ok" if want == "o" else f"NotFound: {access.DOCUMENT_NOT_FOUND}"
+            if got_document != document_opens:
+                wrong.append(f"{actor} on document {place}: {got_document}")
+            if bool(listed) != (want == "o"):
+                wrong.append(f"{actor}: the filter disagrees on {place}")
+    assert not wrong, "\n".join(wrong)
