@@ -209,9 +209,8 @@ def _share_row(share) -> rx.Component:
         rx.table.row_header_cell(
             rx.vstack(
                 rx.cond(
-                    share.item_type == "page",
-                    rx.link(share.item_name, href=share.item_path, size="2", weight="medium"),
-                    # A document is a download, not a page of the app: a plain link.
+                    share.item_type == "file",
+                    # A file on a page is a download, not a page of the app: a plain link.
                     rx.link(
                         share.item_name,
                         href=share.item_path,
@@ -219,8 +218,14 @@ def _share_row(share) -> rx.Component:
                         weight="medium",
                         is_external=True,
                     ),
+                    rx.link(share.item_name, href=share.item_path, size="2", weight="medium"),
                 ),
-                rx.text(rx.cond(share.item_type == "page", "Page", "Document"), **muted),
+                rx.text(
+                    rx.match(
+                        share.item_type, ("page", "Page"), ("dropsite", "Dropsite"), "Document"
+                    ),
+                    **muted,
+                ),
                 spacing="0",
             ),
             min_width="8rem",
