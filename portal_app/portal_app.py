@@ -13,6 +13,7 @@ from portal_app.api import auth as auth_routes
 from portal_app.api import files as file_routes
 from portal_app.api import share_exports as share_export_routes
 from portal_app.api import sharing as share_routes
+from portal_app.api import transfers as transfer_routes
 from portal_app.api.headers import security_headers
 from portal_app.components.feedback import missing_panel
 from portal_app.components.widget_ui import PageWidgetsState
@@ -67,6 +68,7 @@ app = rx.App(
             routes=[
                 *auth_routes.routes,
                 *file_routes.routes,
+                *transfer_routes.routes,
                 *share_routes.routes,
                 *share_export_routes.routes,
             ]

@@ -20,7 +20,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from portal_app.config import get_settings
-from portal_app.services import mail
+from portal_app.services import mail, transfers
 
 log = logging.getLogger("portal.worker")
 
@@ -39,6 +39,11 @@ def build_queue(data_dir: str, redis_url: str) -> Huey:
     @queue.periodic_task(crontab(minute="*"), name="sweep_mail")
     def sweep_mail() -> int:
         return mail.deliver_pending()
+
+    @queue.periodic_task(crontab(minute="7"), name="sweep_uploads")
+    def sweep_uploads() -> int:
+        # Resumable uploads left unfinished for 24 hours, and their bytes.
+        return transfers.sweep_expired()
 
     queue.portal_deliver = deliver_mail  # type: ignore[attr-defined]
     return queue

@@ -17,6 +17,7 @@ from portal_app.models.live import LiveTopic
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
 from portal_app.models.sharing import Share, ShareAccess, ShareSession, SharingPolicy
+from portal_app.models.transfers import UploadSession
 from portal_app.models.widgets import FormSubmission, WidgetComment, WidgetEntry
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ShareSession",
     "SharingPolicy",
     "StoredFile",
+    "UploadSession",
     "User",
     "UserSession",
     "WidgetComment",

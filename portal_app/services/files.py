@@ -6,7 +6,15 @@ Rules enforced here on every call:
   clients where they may contribute: forms);
 - bytes are streamed to private storage with a size limit (``PORTAL_MAX_UPLOAD_MB``);
   empty files are refused; the display name is cleaned (no folders, no control or
-  direction characters, at most 200 characters);
+  direction characters, no Windows device names, at most 200 characters keeping the
+  extension);
+- extensions: the built-in ``DANGEROUS_EXTENSIONS`` and ``PORTAL_UPLOAD_DENIED_EXTENSIONS``
+  are refused; with ``PORTAL_UPLOAD_ALLOWED_EXTENSIONS`` only those are taken;
+- archives are stored as they are: never opened, listed or expanded (a zip bomb is
+  its compressed size on disk and stays that);
+- with a virus scanner configured (``storage/scan.py``) every upload is scanned before
+  its row exists: infected files are kept "quarantined" (never served to anyone), and
+  a scanner that can't answer refuses the upload;
 - the type is sniffed from the first bytes (``filetype``), never taken from the name or
   the browser: HTML, SVG, XML, scripts and executables are refused, and so is a file
   whose name claims a PDF, image or video it isn't;
@@ -22,6 +30,7 @@ sees a path.
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import re
 import unicodedata
@@ -40,14 +49,24 @@ from portal_app.db import session_scope
 from portal_app.errors import Forbidden, Invalid, NotFound, PortalError
 from portal_app.ids import parse_id
 from portal_app.models import Page, StoredFile, User
-from portal_app.models.files import WIDGET_OWNER, parse_widget_owner, widget_owner
+from portal_app.models.documents import DOCUMENT_OWNER
+from portal_app.models.files import (
+    CLEAN,
+    QUARANTINED,
+    UNSCANNED,
+    WIDGET_OWNER,
+    parse_widget_owner,
+    widget_owner,
+)
 from portal_app.services import audit, subscriptions
 from portal_app.services.links import portal_url
 from portal_app.services.widget_targets import widget_target
-from portal_app.storage import BlobTooLarge, Storage, get_storage
+from portal_app.storage import BlobTooLarge, InvalidKey, SavedBlob, Storage, get_storage, scan
+from portal_app.storage.scan import get_scanner
 from portal_app.widgets import registry
 
 MAX_NAME = 200
+SCAN_STATUSES = (UNSCANNED, CLEAN, QUARANTINED)
 SNIFF_BYTES = 8192
 READ_CHUNK = 64 * 1024
 
@@ -84,6 +103,8 @@ _MARKUP = re.compile(
     re.IGNORECASE,
 )
 _NAME_JUNK = re.compile(r'[<>:"|?*]')
+# Device names Windows won't open as files, whatever the extension ("CON.txt" too).
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$", re.I)
 TEXT_TYPES = {"txt": "text/plain", "csv": "text/csv", "md": "text/markdown", "log": "text/plain"}
 TYPE_LABELS = {
     "application/pdf": "PDF document",
@@ -107,6 +128,25 @@ class TooLarge(PortalError):
 
     def __init__(self, limit_mb: int):
         super().__init__(f"This file is larger than {limit_mb} MB. Choose a smaller file.")
+
+
+class Quarantined(PortalError):
+    """The scanner found something: the file is kept for administrators, never served."""
+
+    status = 422
+
+    def __init__(self, name: str = "This file"):
+        super().__init__(
+            f"“{name}” was held back by the virus scanner: it won't be shared. "
+            "The firm has been told; check the file on your computer."
+        )
+
+
+class ScannerUnavailable(PortalError):
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("The virus scanner could not check this file; try again later.")
 
 
 class UnsupportedType(PortalError):
@@ -142,6 +182,9 @@ def clean_filename(raw: object) -> str:
     name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
     name = _NAME_JUNK.sub("_", name)
     name = " ".join(name.split()).strip(" .")
+    stem, dot, extension = name.partition(".")
+    if _RESERVED.match(stem.strip()):
+        name = stem.strip() + "_" + dot + extension
     if len(name) > MAX_NAME:
         stem, dot, extension = name.rpartition(".")
         if dot and 0 < len(extension) <= 10 and stem:
@@ -154,6 +197,33 @@ def clean_filename(raw: object) -> str:
 def _extension(name: str) -> str:
     stem, dot, extension = name.rpartition(".")
     return extension.lower() if dot and stem else ""
+
+
+def check_extension(name: str) -> None:
+    """Refuse a name by its extension before a byte is read: programs, scripts and web
+    pages always; the settings' deny list; anything off the allow list when there is
+    one."""
+    extension = _extension(name)
+    settings = get_settings()
+    if extension in DANGEROUS_EXTENSIONS:
+        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    if extension in settings.denied_extensions:
+        raise UnsupportedType(f"Files ending in .{extension} can't be uploaded here.")
+    if settings.allowed_extensions and extension not in settings.allowed_extensions:
+        allowed = ", ".join(sorted(settings.allowed_extensions))
+        raise UnsupportedType(f"Only these kinds of file can be uploaded: {allowed}.")
+
+
+def check_size(size: object, max_bytes: int) -> int:
+    """A declared size the limit allows; ``Invalid`` for an empty or unreadable one,
+    ``TooLarge`` past ``max_bytes``."""
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise Invalid("The file's size could not be read. Try again.")
+    if size == 0:
+        raise Invalid("This file is empty.")
+    if size > max_bytes:
+        raise TooLarge(max(1, max_bytes // (1024 * 1024)))
+    return size
 
 
 def size_text(size: int) -> str:
@@ -313,33 +383,47 @@ def _upload_target(actor: Actor, page_id: object, widget_id: object) -> tuple[Pa
     return target.page, target.type_name
 
 
-def save_upload(
+@dataclass(frozen=True)
+class WidgetPlan:
+    page: Page
+    widget_id: str
+    max_bytes: int
+
+
+def plan_widget_upload(
+    actor: Actor, page_id: object, widget_id: object, filename: object
+) -> WidgetPlan:
+    """Before a byte arrives: may ``actor`` upload ``filename`` to this widget, and how
+    large may it be (``PORTAL_MAX_UPLOAD_MB``)? Refuses a forbidden extension too."""
+    page, _ = _upload_target(actor, page_id, widget_id)
+    assert page.id is not None and isinstance(widget_id, str)
+    check_extension(clean_filename(filename))
+    return WidgetPlan(page=page, widget_id=widget_id, max_bytes=get_settings().max_upload_bytes)
+
+
+def accept_widget_upload(
     actor: Actor,
     page_id: object,
     widget_id: object,
     filename: object,
-    chunks: Iterable[bytes] | IO[bytes],
-    declared_type: object = "",
+    blob: SavedBlob,
+    content_type: str,
+    scan_status: str = UNSCANNED,
+    scan_detail: str = "",
 ) -> FileRow:
-    """Store an uploaded file on a widget (see the module rules). ``declared_type`` (what
-    the browser said) is never trusted: the stored type comes from the bytes."""
-    page, _ = _upload_target(actor, page_id, widget_id)
-    assert page.id is not None and isinstance(widget_id, str)
-    settings = get_settings()
-    name = clean_filename(filename)
-    # Refuse by name before reading a byte.
-    if _extension(name) in DANGEROUS_EXTENSIONS:
-        raise UnsupportedType("Web pages, scripts and programs can't be uploaded.")
+    """A stored blob (``blob``, sniffed as ``content_type``, scanned) becomes a file of
+    the widget: the access check again (it may have changed while the bytes arrived),
+    the row, the audit and the followers' mail. On refusal the blob is deleted."""
     storage = get_storage()
-    sniffed = _Sniffed(chunks)
     try:
-        blob = storage.save(sniffed, max_bytes=settings.max_upload_bytes)
-    except BlobTooLarge as exc:
-        raise TooLarge(settings.max_upload_mb) from exc
-    try:
+        page, _ = _upload_target(actor, page_id, widget_id)
+        assert page.id is not None and isinstance(widget_id, str)
+        if not isinstance(blob, SavedBlob) or not storage.exists(blob.key):
+            raise Invalid("Upload the file again.")
+        name = clean_filename(filename)
+        check_extension(name)
         if blob.size == 0:
             raise Invalid("This file is empty.")
-        content_type = sniff_type(name, sniffed.head)
         owner_type, owner_id = widget_owner(page.id, widget_id)
         with session_scope() as session:
             row = StoredFile(
@@ -349,8 +433,10 @@ def save_upload(
                 filename=name,
                 storage_key=blob.key,
                 size=blob.size,
-                content_type=content_type,
+                content_type=str(content_type)[:120],
                 sha256=blob.sha256,
+                scan_status=scan_status if scan_status in SCAN_STATUSES else UNSCANNED,
+                scan_detail=str(scan_detail)[:200],
             )
             session.add(row)
             session.flush()
@@ -364,10 +450,15 @@ def save_upload(
                 widget_id=widget_id,
                 name=name,
                 size=blob.size,
+                scan=row.scan_status,
             )
     except BaseException:
-        storage.delete(blob.key)
+        if isinstance(blob, SavedBlob):
+            with contextlib.suppress(InvalidKey):
+                storage.delete(blob.key)
         raise
+    if row.scan_status == QUARANTINED:
+        return _row(row, actor, actor.display_name)
     if not access.hears_of_private_content(actor):
         # A client's form file is private to them and staff: only staff hear about it.
         subscriptions.notify_subscribers(
@@ -379,6 +470,56 @@ def save_upload(
             reader_filter=access.hears_of_private_content,
         )
     return _row(row, actor, actor.display_name)
+
+
+def scan_blob(storage: Storage, blob: SavedBlob) -> tuple[str, str]:
+    """``(scan_status, scan_detail)`` for a stored blob: ``unscanned`` without a
+    scanner; ``Unavailable`` (and the blob deleted) when the scanner can't answer."""
+    scanner = get_scanner()
+    if scanner is None:
+        return UNSCANNED, ""
+    result = scanner.scan(storage.open_range(blob.key))
+    if result.verdict == scan.CLEAN:
+        return CLEAN, ""
+    if result.verdict == scan.INFECTED:
+        return QUARANTINED, result.detail or "infected"
+    storage.delete(blob.key)
+    raise ScannerUnavailable()
+
+
+def save_upload(
+    actor: Actor,
+    page_id: object,
+    widget_id: object,
+    filename: object,
+    chunks: Iterable[bytes] | IO[bytes],
+    declared_type: object = "",
+) -> FileRow:
+    """Store an uploaded file on a widget in one request (see the module rules).
+    ``declared_type`` (what the browser said) is never trusted: the stored type comes
+    from the bytes."""
+    plan = plan_widget_upload(actor, page_id, widget_id, filename)
+    name = clean_filename(filename)
+    storage = get_storage()
+    sniffed = _Sniffed(chunks)
+    try:
+        blob = storage.save(sniffed, max_bytes=plan.max_bytes)
+    except BlobTooLarge as exc:
+        raise TooLarge(max(1, plan.max_bytes // (1024 * 1024))) from exc
+    try:
+        if blob.size == 0:
+            raise Invalid("This file is empty.")
+        content_type = sniff_type(name, sniffed.head)
+    except BaseException:
+        storage.delete(blob.key)
+        raise
+    scan_status, scan_detail = scan_blob(storage, blob)
+    row = accept_widget_upload(
+        actor, page_id, widget_id, name, blob, content_type, scan_status, scan_detail
+    )
+    if scan_status == QUARANTINED:
+        raise Quarantined(name)
+    return row
 
 
 def list_files(actor: Actor, page_id: object, widget_id: object) -> list[FileRow]:
@@ -395,6 +536,7 @@ def list_files(actor: Actor, page_id: object, widget_id: object) -> list[FileRow
                 StoredFile.owner_type == owner_type,
                 StoredFile.owner_id == owner_id,
                 col(StoredFile.deleted_at).is_(None),
+                col(StoredFile.scan_status) != QUARANTINED,
             )
             .order_by(col(StoredFile.created_at).desc(), col(StoredFile.id).desc())
         ).all()
@@ -415,17 +557,24 @@ def _widget_file_readable(actor: Actor, file: StoredFile) -> bool:
 
 
 # Who may read a file is its owner's rule, one function per kind of owner.
-_READABLE_BY_OWNER = {WIDGET_OWNER: _widget_file_readable}
+_READABLE_BY_OWNER = {
+    WIDGET_OWNER: _widget_file_readable,
+    DOCUMENT_OWNER: access.reads_document_file,
+}
 
 
-def _file_for(actor: Actor, file_id: object) -> StoredFile:
+def _file_for(actor: Actor, file_id: object, *, serve: bool = True) -> StoredFile:
     """A live file ``actor`` may read; NotFound otherwise (the same answer whether it
-    doesn't exist or isn't theirs to see)."""
+    doesn't exist or isn't theirs to see). ``serve``: its bytes are to be sent, which a
+    quarantined file's never are (Forbidden, to those who may see it exists)."""
     with session_scope() as session:
         file = session.get(StoredFile, parse_id(file_id))
     readable = _READABLE_BY_OWNER.get(file.owner_type) if file is not None else None
     if file is None or file.deleted_at is not None or not readable or not readable(actor, file):
         raise NotFound("This file doesn't exist or isn't shared with you.")
+    if serve and file.scan_status == QUARANTINED:
+        # Never served, to anyone: the row stays for administrators to look into.
+        raise Forbidden("This file was held back by the virus scanner.")
     return file
 
 
@@ -463,7 +612,7 @@ def _audit_owner(file: StoredFile) -> dict[str, object]:
 def delete_file(actor: Actor, file_id: object) -> None:
     """The uploader or staff delete a file; its bytes are removed and the deletion is
     audited (the row stays for the record)."""
-    file = _file_for(actor, file_id)
+    file = _file_for(actor, file_id, serve=False)
     if not access.owner_or_moderator(actor, file.uploader_id):
         raise Forbidden("You can only delete files you uploaded.")
     with session_scope() as session:

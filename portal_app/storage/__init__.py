@@ -7,6 +7,7 @@ from portal_app.storage.base import (
     BlobNotFound,
     BlobTooLarge,
     InvalidKey,
+    OffsetMismatch,
     SavedBlob,
     Storage,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "BlobTooLarge",
     "InvalidKey",
     "LocalStorage",
+    "OffsetMismatch",
     "SavedBlob",
     "Storage",
     "get_storage",

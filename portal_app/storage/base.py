@@ -33,11 +33,21 @@ class BlobNotFound(LookupError):
 
 
 class BlobTooLarge(Exception):
-    """The stream went past ``max_bytes``; nothing was kept."""
+    """The stream went past ``max_bytes``; nothing was kept (a partial keeps what it
+    had before the chunk that would have crossed the limit)."""
 
     def __init__(self, max_bytes: int):
         super().__init__(f"more than {max_bytes} bytes")
         self.max_bytes = max_bytes
+
+
+class OffsetMismatch(Exception):
+    """An append to a partial blob at an offset that isn't its current size."""
+
+    def __init__(self, expected: int, given: int):
+        super().__init__(f"the partial blob has {expected} bytes, not {given}")
+        self.expected = expected
+        self.given = given
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,45 @@ class Storage(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool:
         """Whether a complete blob is stored under ``key``."""
+
+    # --- partial (resumable) blobs -------------------------------------------------------
+    # Kept apart from complete blobs: a partial is never served, listed or counted as a
+    # blob; ``complete_partial`` turns it into one (under the same key) by an atomic move.
+
+    @abstractmethod
+    def begin_partial(self) -> str:
+        """A new, empty partial blob; returns its key (the storage makes it)."""
+
+    @abstractmethod
+    def append_partial(
+        self, key: str, offset: int, chunks: Iterable[bytes], *, max_bytes: int
+    ) -> int:
+        """Append what ``chunks`` yields to the partial ``key`` and return its new size.
+        ``offset`` must be its current size (``OffsetMismatch`` otherwise, nothing
+        written). Stops with ``BlobTooLarge`` before writing past ``max_bytes`` in all.
+        Written bytes are flushed to disk; when ``chunks`` fails midway, what arrived
+        before stays (the next ``partial_size`` says where to continue)."""
+
+    @abstractmethod
+    def partial_size(self, key: str) -> int:
+        """The partial's length; ``BlobNotFound`` when there is none."""
+
+    @abstractmethod
+    def read_partial_head(self, key: str, n: int) -> bytes:
+        """The partial's first ``n`` bytes (fewer when it is shorter)."""
+
+    @abstractmethod
+    def complete_partial(self, key: str) -> SavedBlob:
+        """Turn the partial into a complete blob under the same key (its sha256 computed
+        by reading it once, streamed). ``BlobNotFound`` when there is no partial."""
+
+    @abstractmethod
+    def discard_partial(self, key: str) -> None:
+        """Remove the partial; a missing one is not an error."""
+
+    @abstractmethod
+    def sweep_partials(self, older_than_hours: float) -> int:
+        """Remove partials untouched for longer than this; returns how many."""
 
 
 def check_range(start: object, end: object, size: int) -> tuple[int, int]:

@@ -159,6 +159,8 @@ AUDIENCES: dict[str, Audience] = {
     "private_file_reader": lambda who, side: who in STAFF or who == side.form_file_uploader,
     # services.files.file_owned_by: a file the actor uploaded themself, on that widget
     "own_upload": lambda who, side: who == side.form_file_uploader,
+    # what no one in the tenant world holds (an upload id of someone else's upload)
+    "nobody": lambda who, side: False,
 }
 
 
@@ -185,6 +187,16 @@ class Row:
     @property
     def kinds(self) -> set[str]:
         return set(self.ids.values()) | set(self.needs)
+
+
+NEVER_UPLOAD = "u" * 43  # shaped like an upload id; no upload has it
+
+
+def _blob(s: Side) -> Any:
+    """A freshly stored blob, as the transfer service hands one to a destination."""
+    from portal_app.storage import get_storage
+
+    return get_storage().save([s.ctx.pdf], max_bytes=1024 * 1024)
 
 
 def _r(s: Side) -> Room:
@@ -531,6 +543,103 @@ ROWS: list[Row] = [
             "file_id": s.form_file,
         },
         ids={"file_id": "form_file"},
+    ),
+    Row(
+        S + "files:plan_widget_upload",
+        "uploader",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("form"),
+            "filename": "matrix.pdf",
+        },
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    # A stored blob handed to a widget; attachments take staff uploads only (a client's
+    # form upload through the same function is tests/unit/test_transfers.py's).
+    Row(
+        S + "files:accept_widget_upload",
+        "staff",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("attachments"),
+            "filename": "matrix.pdf",
+            "blob": _blob(s),
+            "content_type": "application/pdf",
+            "scan_status": "unscanned",
+            "scan_detail": "",
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+        channels=(RETURN, NOTIFY, STORAGE),
+        # What the transfer service found, not what a person sends.
+        not_fuzzed=("content_type", "scan_status", "scan_detail"),
+    ),
+    # --- uploads and resumable transfers (services/uploads.py, services/transfers.py) ----
+    Row(
+        S + "uploads:plan",
+        "uploader",
+        lambda s: {
+            "destination": {"kind": "widget", "page": _r(s).id, "widget": _r(s).widget("form")},
+            "name": "matrix.pdf",
+            "size": len(s.ctx.pdf),
+        },
+        needs=("room",),
+    ),
+    Row(
+        S + "uploads:accept",
+        "staff",
+        lambda s: {
+            "destination": {
+                "kind": "widget",
+                "page": _r(s).id,
+                "widget": _r(s).widget("attachments"),
+            },
+            "name": "matrix.pdf",
+            "blob": _blob(s),
+            "content_type": "application/pdf",
+            "scan_status": "unscanned",
+            "scan_detail": "",
+        },
+        effect=WRITE,
+        needs=("room",),
+        channels=(RETURN, NOTIFY, STORAGE),
+        not_fuzzed=("content_type", "scan_status", "scan_detail"),
+    ),
+    Row(
+        S + "transfers:create_upload",
+        "staff",
+        lambda s: {
+            "destination": {
+                "kind": "widget",
+                "page": _r(s).id,
+                "widget": _r(s).widget("attachments"),
+            },
+            "name": "matrix.pdf",
+            "size": len(s.ctx.pdf),
+        },
+        effect=WRITE,
+        needs=("room",),
+        channels=(RETURN, STORAGE),
+    ),
+    # An upload id is held only by the person who started it; no one here holds one (an
+    # upload of another person answers 404: tests/unit/test_transfers.py).
+    Row(
+        S + "transfers:upload_status",
+        "nobody",
+        lambda s: {"upload_id": NEVER_UPLOAD},
+    ),
+    Row(
+        S + "transfers:append",
+        "nobody",
+        lambda s: {"upload_id": NEVER_UPLOAD, "offset": 0, "chunks": [s.ctx.pdf]},
+        effect=WRITE,
+        channels=(RETURN, STORAGE),
+    ),
+    Row(
+        S + "transfers:cancel",
+        "nobody",
+        lambda s: {"upload_id": NEVER_UPLOAD},
+        effect=WRITE,
     ),
     # --- per-person widget data and widget targets ---------------------------------------
     Row(
