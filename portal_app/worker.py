@@ -20,7 +20,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from portal_app.config import get_settings
-from portal_app.services import mail, transfers
+from portal_app.services import documents, mail, transfers
 
 log = logging.getLogger("portal.worker")
 
@@ -44,6 +44,11 @@ def build_queue(data_dir: str, redis_url: str) -> Huey:
     def sweep_uploads() -> int:
         # Resumable uploads left unfinished for 24 hours, and their bytes.
         return transfers.sweep_expired()
+
+    @queue.periodic_task(crontab(minute="17"), name="purge_trash")
+    def purge_trash() -> int:
+        # Documents in the trash for more than 30 days: their bytes go for good.
+        return documents.purge_trash()
 
     queue.portal_deliver = deliver_mail  # type: ignore[attr-defined]
     return queue
