@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from portal_app.config import Settings, get_settings
+from portal_app.storage.scan import ClamdScanner
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 5.0  # seconds, for every network check
@@ -316,20 +317,37 @@ def check_bcrypt(settings: Settings) -> Check:
 
 
 # --------------------------------------------------------------------------- uploads
-def check_virus_scanner(_settings: Settings) -> Check:
+def check_virus_scanner(settings: Settings) -> Check:
+    """With ``PORTAL_CLAMAV_SOCKET`` every upload is scanned there: it must answer (an
+    unreachable scanner refuses every upload). Without it uploads are not scanned,
+    whatever is installed on this machine."""
+    address = settings.clamav_socket.strip()
+    if address:
+        try:
+            version = ClamdScanner(address, timeout=5).ping()
+        except OSError as exc:
+            return Check(
+                "uploads",
+                FAIL,
+                f"ClamAV at {address}: unreachable ({_reason(exc)}); every upload is "
+                "refused until it answers",
+            )
+        return Check("uploads", OK, f"ClamAV at {address}: reachable ({version[:80]})")
     for path in CLAMD_SOCKETS:
         if path.is_socket():
             return Check(
                 "uploads",
-                OK,
-                f"clamd socket at {path} (the portal does not pass uploads to it yet)",
+                WARN,
+                f"clamd socket at {path}, but PORTAL_CLAMAV_SOCKET is not set: "
+                "uploads are not scanned",
             )
     found = shutil.which(CLAMDSCAN)
     if found:
         return Check(
             "uploads",
-            OK,
-            f"clamdscan at {found} (the portal does not pass uploads to it yet)",
+            WARN,
+            f"clamdscan at {found}, but no clamd socket in PORTAL_CLAMAV_SOCKET: "
+            "uploads are not scanned",
         )
     return Check("uploads", WARN, "no virus scanner: uploads are not scanned")
 

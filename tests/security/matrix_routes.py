@@ -37,6 +37,7 @@ from tests.support.tenant_world import PASSWORD, PDF
 
 READ, WRITE = "read", "write"
 NOBODY_EMAIL = "nobody.at.all@never-tenant.example"
+NEVER_UPLOAD = "u" * 43  # shaped like an upload id; no upload has it
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,60 @@ ROUTES: list[RouteRow] = [
         lambda s, who: Req("GET", f"/files/{s.form_file}"),
         ids={"file_id": "form_file"},
         variant="form_file",
+    ),
+    # --- resumable uploads (api/transfers.py) ---------------------------------------------
+    RouteRow(
+        ("POST",),
+        "/uploads",
+        "uploader",
+        lambda s, who: Req(
+            "POST",
+            "/uploads",
+            json={
+                "destination": {
+                    "kind": "widget",
+                    "page": _room(s).id,
+                    "widget": _room(s).widget("form"),
+                },
+                "name": "route-matrix.pdf",
+                "size": len(PDF),
+            },
+        ),
+        effect=WRITE,
+        fuzz=("json", "body"),
+    ),
+    # An upload id is held only by the person who started it (another person's answers
+    # 404: tests/unit/test_transfers.py); no one in the tenant world holds one.
+    RouteRow(
+        ("GET", "HEAD"),
+        "/uploads/{upload_id}",
+        "nobody",
+        lambda s, who: Req("GET", "/uploads/" + NEVER_UPLOAD),
+        note="needs an upload this person started: nobody in the tenant world has one",
+        fuzz=("path",),
+    ),
+    RouteRow(
+        ("PATCH",),
+        "/uploads/{upload_id}",
+        "nobody",
+        lambda s, who: Req(
+            "PATCH",
+            "/uploads/" + NEVER_UPLOAD,
+            content=PDF,
+            headers={"Upload-Offset": "0"},
+        ),
+        effect=WRITE,
+        note="needs an upload this person started: nobody in the tenant world has one",
+        fuzz=("path", "body"),
+    ),
+    RouteRow(
+        ("DELETE",),
+        "/uploads/{upload_id}",
+        "nobody",
+        lambda s, who: Req("DELETE", "/uploads/" + NEVER_UPLOAD),
+        effect=WRITE,
+        note="needs an upload this person started: nobody in the tenant world has one",
+        fuzz=("path",),
     ),
     RouteRow(
         ("GET", "HEAD"),
