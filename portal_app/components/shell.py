@@ -119,6 +119,11 @@ def navigation(current: str) -> rx.Component:
     return rx.el.nav(
         rx.vstack(
             *[_nav_link(*item, current) for item in EVERYONE],
+            # Clients send files to the firm (/dropsite); staff find them in Documents.
+            rx.cond(
+                ~SessionState.sees_whole_firm,
+                _nav_link("Send files", "inbox", "/dropsite", current),
+            ),
             _pages_tree(),
             rx.cond(
                 SessionState.may_open_settings | SessionState.may_manage_shares,

@@ -36,7 +36,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import filetype
 from sqlmodel import col, select
@@ -334,14 +334,17 @@ class _Sniffed:
 # --- who may do what to a file -------------------------------------------------------------
 
 
-def _upload_rule(type_name: str, rule: str) -> bool:
+def _upload_rule(type_name: str, rule: str, config: dict[str, Any] | None = None) -> bool:
     """What the widget type says about uploads (``staff_uploads``, ``contributor_uploads``
-    or ``private_uploads``). A type no longer installed takes no uploads, and its files
-    stay private to their uploader and staff."""
+    or ``private_uploads``); contributors' uploads may depend on the widget's ``config``
+    (``takes_contributor_uploads``). A type no longer installed takes no uploads, and its
+    files stay private to their uploader and staff."""
     try:
         widget_type = registry.get_type(type_name)
     except Invalid:
         return rule == "private_uploads"
+    if rule == "contributor_uploads":
+        return widget_type.takes_contributor_uploads(config or {})
     return bool(getattr(widget_type, rule))
 
 
@@ -376,7 +379,7 @@ def _upload_target(actor: Actor, page_id: object, widget_id: object) -> tuple[Pa
     if not access.may_upload_to(
         actor,
         staff_uploads=_upload_rule(target.type_name, "staff_uploads"),
-        contributor_uploads=_upload_rule(target.type_name, "contributor_uploads"),
+        contributor_uploads=_upload_rule(target.type_name, "contributor_uploads", target.config),
         may_contribute=target.may_contribute,
     ):
         raise Forbidden("Files can't be added here.")

@@ -61,6 +61,13 @@ class WidgetType:
     contributor_uploads: ClassVar[bool] = False
     private_uploads: ClassVar[bool] = False
 
+    def takes_contributor_uploads(self, config: dict[str, Any]) -> bool:
+        """Whether clients with the page's contribute grant may upload into a widget of
+        this type with this ``config`` (``services/files.py`` asks). By default the
+        type's ``contributor_uploads``; a type whose editor switches it per widget
+        overrides this."""
+        return self.contributor_uploads
+
     def default_config(self) -> dict[str, Any]:
         return self.Config().model_dump(mode="json")
 

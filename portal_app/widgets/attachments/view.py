@@ -1,12 +1,17 @@
-"""How an attachments widget looks on a published page: its files, staff's upload
-button and the delete confirmation."""
+"""How an attachments widget looks on a published page: its files, the upload button
+(staff, and contributors where the widget allows it) and the delete confirmation."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from portal_app.components.feedback import confirm_row_delete
-from portal_app.components.widget_parts import quiet_empty, row_count, widget_card
+from portal_app.components.widget_parts import (
+    can_contribute,
+    quiet_empty,
+    row_count,
+    widget_card,
+)
 from portal_app.components.widget_ui import WidgetUI
 from portal_app.state.session import SessionState
 from portal_app.widgets.attachments.state import FilesState
@@ -350,6 +355,12 @@ def _share_dialog(widget) -> rx.Component:
     )
 
 
+def _may_upload(widget) -> rx.Var[bool]:
+    """Staff, or a contributor where the widget lets them (the upload route decides)."""
+    contributors = widget.config["contributors_may_upload"].to(bool)
+    return SessionState.may_manage_page_content | (contributors & can_contribute())
+
+
 def attachments_view(widget) -> rx.Component:
     rows = A.files[widget.id]
     description = widget.config["description"].to(str)
@@ -377,11 +388,15 @@ def attachments_view(widget) -> rx.Component:
                 rx.cond(
                     SessionState.may_manage_page_content,
                     "Upload contracts, reports or instructions for the people on this page.",
-                    "Files shared with you on this page will appear here.",
+                    rx.cond(
+                        _may_upload(widget),
+                        "Add the files the team asked for; everyone on this page can see them.",
+                        "Files shared with you on this page will appear here.",
+                    ),
                 ),
             ),
         ),
-        rx.cond(SessionState.may_manage_page_content, _upload_control(widget)),
+        rx.cond(_may_upload(widget), _upload_control(widget)),
         _delete_file_dialog(widget),
         rx.cond(SessionState.may_manage_page_content, _share_dialog(widget)),
         data_testid="attachments",

@@ -1,4 +1,5 @@
-"""File attachments: files staff add to a page, downloaded through an authorizing route."""
+"""File attachments: files staff add to a page (and, when the widget allows it, clients
+who may contribute), downloaded through an authorizing route."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ class AttachmentsConfig(WidgetConfig):
     description: str = Field(
         default="", max_length=1000, title="Description", json_schema_extra={"editor": "long_text"}
     )
+    contributors_may_upload: bool = Field(
+        default=False, title="Clients who may contribute can add files"
+    )
 
 
 class Attachments(WidgetType):
@@ -24,6 +28,9 @@ class Attachments(WidgetType):
     Config = AttachmentsConfig
     palette_position = 40
     staff_uploads = True
+
+    def takes_contributor_uploads(self, config: dict[str, Any]) -> bool:
+        return config.get("contributors_may_upload") is True
 
     def search_text(self, config: dict[str, Any]) -> str:
         return search_words(config.get("title"), config.get("description"))
