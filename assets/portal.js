@@ -98,7 +98,7 @@
 
   // One request; resolves (never rejects) with {status, body, offset, complete}.
   // status 0 is a network error.
-  function send(method, url, options) {
+  function xhr(method, url, options) {
     const opts = options || {};
     return new Promise(function (resolve) {
       const request = new XMLHttpRequest();
@@ -147,11 +147,11 @@
     let resumed = false;
     const known = remembered()[print];
     if (known && known.id) {
-      const head = await send("HEAD", url(known.id));
+      const head = await xhr("HEAD", url(known.id));
       if (head.status === 200 && head.offset !== null) {
         id = known.id; chunk = known.chunk || chunk; offset = head.offset; resumed = offset > 0;
         if (head.complete) {  // finished before the reload: ask for the answer again
-          const done = await send("GET", url(id));
+          const done = await xhr("GET", url(id));
           forget(print);
           progress(file.size, file.size, true);
           return finished(done, true);
@@ -161,7 +161,7 @@
       }
     }
     if (id === null) {
-      const created = await send("POST", "/uploads", {
+      const created = await xhr("POST", "/uploads", {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ destination: destination, name: file.name, size: file.size }),
       });
@@ -178,7 +178,7 @@
     for (;;) {
       const end = Math.min(offset + chunk, file.size);
       const start = offset;
-      const answer = await send("PATCH", url(id), {
+      const answer = await xhr("PATCH", url(id), {
         headers: { "Upload-Offset": String(start), "Content-Type": "application/offset+octet-stream" },
         body: file.slice(start, end),
         onProgress: function (loaded) { progress(Math.min(start + loaded, file.size), file.size, resumed); },
@@ -201,11 +201,11 @@
       if (RETRYABLE.indexOf(answer.status) >= 0 && failures < RETRIES) {
         failures += 1;
         await wait(Math.min(1000 * Math.pow(2, failures - 1), 15000));
-        const head = await send("HEAD", url(id));
+        const head = await xhr("HEAD", url(id));
         if (head.status === 200 && head.offset !== null) {
           offset = head.offset;
           if (head.complete) {
-            const done = await send("GET", url(id));
+            const done = await xhr("GET", url(id));
             forget(print);
             return finished(done, resumed);
           }
