@@ -13,6 +13,24 @@ import reflex as rx
 
 from portal_app.state.dropsite import SendingFile
 
+# A thin bar in the theme's colours (the browser's own <progress> is drawn otherwise).
+PROGRESS_STYLE = {
+    "appearance": "none",
+    "width": "100%",
+    "height": "0.375rem",
+    "border": "none",
+    "border_radius": "9999px",
+    "overflow": "hidden",
+    "background": rx.color("gray", 4),
+    "&::-webkit-progress-bar": {"background": rx.color("gray", 4), "border_radius": "9999px"},
+    "&::-webkit-progress-value": {
+        "background": rx.color("accent", 9),
+        "border_radius": "9999px",
+        "transition": "width 200ms",
+    },
+    "&::-moz-progress-bar": {"background": rx.color("accent", 9), "border_radius": "9999px"},
+}
+
 
 def _js_key(key) -> Any:
     return "'" + key + "'"
@@ -66,7 +84,11 @@ def _field_error(state, key, field: str) -> rx.Component:
 def _labelled(label: str, control: rx.Component, error: rx.Component) -> rx.Component:
     return rx.vstack(
         rx.el.label(
-            rx.text(label, size="2", weight="medium"), control, display="grid", gap="0.35rem"
+            rx.text(label, size="2", weight="medium"),
+            control,
+            display="grid",
+            gap="0.35rem",
+            width="100%",
         ),
         error,
         spacing="1",
@@ -106,7 +128,8 @@ def _status(row) -> rx.Component:
     )
 
 
-def _file_row(state, key, row, sending) -> rx.Component:
+def _file_row(state, key, row, sending, done_list=False) -> rx.Component:
+    done_list = rx.Var.create(done_list)
     suffix = key + "-" + row.index.to_string()
     return rx.el.li(
         rx.hstack(
@@ -138,9 +161,9 @@ def _file_row(state, key, row, sending) -> rx.Component:
                 rx.hstack(
                     _status(row),
                     rx.spacer(),
-                    # Drawn by assets/dropsite.js (no React children here).
+                    # Drawn by portal.js's portalUploadFiles (no React children here).
                     rx.el.span(
-                        id="dropsite-percent-" + suffix,
+                        id="upload-progress-label-" + suffix,
                         class_name="rt-Text rt-r-size-1",
                         color=rx.color("gray", 11),
                         hidden=row.status != "uploading",
@@ -150,16 +173,18 @@ def _file_row(state, key, row, sending) -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                rx.el.progress(
-                    id="dropsite-progress-" + suffix,
-                    max=100,
-                    aria_label="Upload progress of " + row.name,
-                    hidden=row.status == "waiting",
-                    class_name="dropsite-progress",
-                    width="100%",
-                    height="0.375rem",
-                    accent_color=rx.color("accent", 9),
-                    data_testid="dropsite-progress",
+                rx.cond(
+                    ~done_list,
+                    rx.el.progress(
+                        id="upload-progress-" + suffix,
+                        max=100,
+                        value=0,
+                        aria_label="Upload progress of " + row.name,
+                        hidden=row.status == "waiting",
+                        class_name="dropsite-progress",
+                        style=PROGRESS_STYLE,
+                        data_testid="dropsite-progress",
+                    ),
                 ),
                 spacing="1",
                 flex="1",
@@ -245,7 +270,7 @@ def _confirmation(state, key) -> rx.Component:
         rx.el.ul(
             rx.foreach(
                 state.chosen[key].to(list[SendingFile]),
-                lambda row: _file_row(state, key, row, rx.Var.create(True)),
+                lambda row: _file_row(state, key, row, rx.Var.create(True), True),
             ),
             aria_label="Files just sent",
             list_style_type="none",
@@ -330,6 +355,7 @@ def _sending_form(state, key, screen, ask_message) -> rx.Component:
                     "Message (optional)",
                     rx.text_area(
                         name="message",
+                        width="100%",
                         rows="3",
                         max_length=5000,
                         placeholder="Anything the team should know about these files",
@@ -350,15 +376,16 @@ def _sending_form(state, key, screen, ask_message) -> rx.Component:
             ),
             rx.hstack(
                 rx.button(
-                    rx.icon("send", size=16, aria_hidden="true"),
                     rx.cond(
-                        count > 1,
-                        "Send " + count.to_string() + " files",
-                        "Send",
+                        sending,
+                        rx.fragment(rx.spinner(size="1"), "Sending…"),
+                        rx.fragment(
+                            rx.icon("send", size=16, aria_hidden="true"),
+                            rx.cond(count > 1, "Send " + count.to_string() + " files", "Send"),
+                        ),
                     ),
                     type="submit",
-                    loading=sending,
-                    disabled=count == 0,
+                    disabled=(count == 0) | sending,
                     id="dropsite-send-" + key,
                 ),
                 justify="end",

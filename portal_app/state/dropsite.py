@@ -228,8 +228,9 @@ class SendsFiles(rx.State, mixin=True):
             self.sent_note[key] = "No file could be sent. See the reasons above, then try again."
             return rx.toast.error("No file could be sent.", duration=6000)
         count = f"{summary.count} file{'s' if summary.count != 1 else ''}"
+        # Confirmed in place (the zone's status callout), not in a toast as well.
         self.sent_note[key] = f"{count} sent to {firm}. We've let the team know."
-        return rx.toast.success(f"{count} sent.")
+        return None
 
 
 class DropsitePageState(SendsFiles, SessionState):

@@ -75,6 +75,7 @@ GUEST_HANDLERS = {
     "files_state.upload_finished",
     "checklist_state.load_for_page",
     "checklist_state.tick",
+    "dropsite_state.load_for_page",
 }
 STAFF_ACTORS = ("admin", "dana", "sam")
 CLIENTS_OF = {NORTHWIND: ("ana", "thomas"), GLOBEX: ("hank", "mindy")}
@@ -147,7 +148,7 @@ def _ids_of_room(world, room_key: str) -> dict[str, Any]:
 
 def _complete_room(admin, room) -> None:
     """Every widget type with live data on the room (the checklist plugin too)."""
-    for kind in ("discussion", "form", "attachments", "checklist", "rich_text"):
+    for kind in ("discussion", "form", "attachments", "checklist", "rich_text", "dropsite"):
         if kind not in room.widgets:
             room.widgets[kind] = add_widget(admin, room.id, kind)
     drafts.publish(admin, room.id, revision(admin, room.id))

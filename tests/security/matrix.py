@@ -87,6 +87,7 @@ FORM_WIDGET = Id("widget", "form")
 ATTACHMENTS_WIDGET = Id("widget", "attachments")
 CHECKLIST_WIDGET = Id("widget", "checklist")
 RICH_TEXT_WIDGET = Id("widget", "rich_text")
+DROPSITE_WIDGET = Id("widget", "dropsite")
 COMMENT = Id("comment")
 SUBMISSION = Id("submission")
 FILE = Id("file")
@@ -108,6 +109,7 @@ ID_KINDS = (
     ATTACHMENTS_WIDGET,
     CHECKLIST_WIDGET,
     RICH_TEXT_WIDGET,
+    DROPSITE_WIDGET,
     COMMENT,
     SUBMISSION,
     FILE,
@@ -180,6 +182,8 @@ FILES = f"{SESSION}.portal_app___widgets___attachments___state____files_state"
 DISCUSSION = f"{SESSION}.portal_app___widgets___discussion___state____discussion_state"
 FORM = f"{SESSION}.portal_app___widgets___form___state____form_state"
 CHECKLIST = f"{SESSION}.portal_checklist___state____checklist_state"
+DROPSITE = f"{SESSION}.portal_app___widgets___dropsite___state____dropsite_state"
+DROPSITE_PAGE = f"{SESSION}.portal_app___state___dropsite____dropsite_page_state"
 SHARED_INTERNAL = f"{ROOT}.reflex___istate___shared____shared_state_base_internal"
 FRONTEND_EXCEPTION = f"{ROOT}.reflex___state____frontend_event_exception_state"
 ON_LOAD_INTERNAL = f"{ROOT}.reflex___state____on_load_internal_state"
@@ -234,6 +238,8 @@ UNIT_DELETE_FILE = "tests/unit/test_files.py::test_uploader_or_staff_delete_and_
 UNIT_SHOW_GUEST_COMMENT = (
     "tests/unit/test_sharing.py::test_staff_show_a_guests_comment_to_everyone_on_the_page"  # noqa: E501
 )
+E2E_DROPSITE = "tests/e2e/test_dropsite.py::test_a_client_drops_two_files_staff_find_them_and_another_client_sees_nothing"  # noqa: E501
+E2E_DROPSITE_GUEST = "tests/e2e/test_dropsite.py::test_a_dropsite_link_guest_gives_name_and_email_sends_and_reaches_nothing_else"  # noqa: E501
 E2E_DOCUMENT_LINK = (
     "tests/e2e/test_document_link.py::test_staff_share_a_document_with_a_password_web_link"  # noqa: E501
 )
@@ -1140,6 +1146,94 @@ HANDLERS: tuple[Handler, ...] = (
         changes=True,
     ),
     _setvar(FILES, "page_id", 1),
+    # --- widgets: dropsite (sending goes through documents.start_batch / finish_batch) ---
+    H(
+        DROPSITE,
+        "load_for_page",
+        PAGE_VIEWER,
+        {"page_id": PAGE, "widget_ids": [DROPSITE_WIDGET]},
+        path=PAGE_PATH,
+        note="documents.dropsite_info per widget: staff and view-only readers get a note",
+    ),
+    H(
+        DROPSITE,
+        "files_chosen",
+        ANYONE,
+        {"chosen": {"key": DROPSITE_WIDGET, "files": [{"name": "a.pdf", "size": 3}]}},
+        path=PAGE_PATH,
+        note="names and sizes the browser holds, shown back on the tab's own screen",
+    ),
+    H(
+        DROPSITE,
+        "forget_file",
+        ANYONE,
+        {"key": DROPSITE_WIDGET, "index": 0},
+        path=PAGE_PATH,
+        note="takes a file off the tab's own list before sending",
+    ),
+    H(DROPSITE, "send_more", ANYONE, {"key": DROPSITE_WIDGET}, path=PAGE_PATH),
+    H(
+        DROPSITE,
+        "send",
+        PAGE_CONTRIBUTOR,
+        {"form": {"key": DROPSITE_WIDGET, "message": "Here they are"}},
+        path=PAGE_PATH,
+        before=_widget_loaded(DROPSITE, DROPSITE_WIDGET),
+        covered_by=E2E_DROPSITE,
+        changes=True,
+        note="documents.start_batch: a client who may contribute; staff are refused",
+    ),
+    H(
+        DROPSITE,
+        "files_reported",
+        ANYONE,
+        {"reported": {"key": DROPSITE_WIDGET, "reports": [{"index": 0, "status": "done"}]}},
+        path=PAGE_PATH,
+        covered_by=E2E_DROPSITE,
+        changes=True,
+        note="only the tab's own sending (none without send): documents.finish_batch",
+    ),
+    _setvar(DROPSITE, "page_id", 1),
+    # --- /dropsite (a client's own organization, or a dropsite link's guest) ----------
+    H(
+        DROPSITE_PAGE,
+        "load",
+        SIGNED_IN,
+        path="/dropsite",
+        note="documents.dropsite_info: staff see where files arrive; a page's guest 403",
+    ),
+    H(
+        DROPSITE_PAGE,
+        "files_chosen",
+        ANYONE,
+        {"chosen": {"key": "page", "files": [{"name": "a.pdf", "size": 3}]}},
+        path="/dropsite",
+    ),
+    H(DROPSITE_PAGE, "forget_file", ANYONE, {"key": "page", "index": 0}, path="/dropsite"),
+    H(DROPSITE_PAGE, "send_more", ANYONE, {"key": "page"}, path="/dropsite"),
+    H(
+        DROPSITE_PAGE,
+        "send",
+        SIGNED_IN,
+        {"form": {"key": "page", "message": "", "sender_name": "", "sender_email": ""}},
+        path="/dropsite",
+        before=((f"{DROPSITE_PAGE}.load", {}),),
+        covered_by=E2E_DROPSITE_GUEST,
+        changes=True,
+        note="documents.start_batch: clients and a dropsite link's guest; staff refused; "
+        "nothing starts before files are chosen",
+    ),
+    H(
+        DROPSITE_PAGE,
+        "files_reported",
+        ANYONE,
+        {"reported": {"key": "page", "reports": [{"index": 0, "status": "done"}]}},
+        path="/dropsite",
+        covered_by=E2E_DROPSITE_GUEST,
+        changes=True,
+        note="only the tab's own sending (none without send): documents.finish_batch",
+    ),
+    _setvar(DROPSITE_PAGE, "phase", {}),
     # --- widgets: checklist (examples/checklist-widget) ----------------------------------
     H(
         CHECKLIST,
