@@ -20,6 +20,7 @@ from portal_app.components.widget_ui import PageWidgetsState
 from portal_app.config import get_settings
 from portal_app.pages.account import account_page
 from portal_app.pages.auth import forgot_page, invitation_page, reset_page, sign_in_page
+from portal_app.pages.documents import documents_page
 from portal_app.pages.dropsite import dropsite_page
 from portal_app.pages.editor import editor_page
 from portal_app.pages.home import directory_page, home_page
@@ -33,6 +34,7 @@ from portal_app.pages.settings_sharing import settings_sharing_page
 from portal_app.state import event_guard
 from portal_app.state.account import AccountState
 from portal_app.state.auth import AuthFormState
+from portal_app.state.documents import DocumentsState
 from portal_app.state.dropsite import DropsitePageState
 from portal_app.state.editor import EditorState
 from portal_app.state.identity import IdentityGuard
@@ -152,6 +154,7 @@ signed_in(editor_page, "/editor/[page_id]", "Editor", EditorState.load)
 signed_in(account_page, "/account", "Account", AccountState.load)
 signed_in(search_page, "/search", "Search", SearchState.load)
 signed_in(dropsite_page, "/dropsite", "Send files", DropsitePageState.load)
+signed_in(documents_page, "/documents", "Documents", DocumentsState.load)
 signed_in(settings_people_page, "/settings/people", "People · Settings", PeopleAdminState.load)
 signed_in(settings_clients_page, "/settings/clients", "Clients · Settings", ClientsState.load)
 signed_in(

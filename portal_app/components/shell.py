@@ -119,6 +119,11 @@ def navigation(current: str) -> rx.Component:
     return rx.el.nav(
         rx.vstack(
             *[_nav_link(*item, current) for item in EVERYONE],
+            # A client's shared documents; staff every client's (guests: no navigation).
+            rx.cond(
+                ~SessionState.is_guest,
+                _nav_link("Documents", "folder", "/documents", current),
+            ),
             # Clients send files to the firm (/dropsite); staff find them in Documents.
             rx.cond(
                 ~SessionState.sees_whole_firm,

@@ -184,6 +184,7 @@ FORM = f"{SESSION}.portal_app___widgets___form___state____form_state"
 CHECKLIST = f"{SESSION}.portal_checklist___state____checklist_state"
 DROPSITE = f"{SESSION}.portal_app___widgets___dropsite___state____dropsite_state"
 DROPSITE_PAGE = f"{SESSION}.portal_app___state___dropsite____dropsite_page_state"
+DOCUMENTS = f"{SESSION}.portal_app___state___documents____documents_state"
 SHARED_INTERNAL = f"{ROOT}.reflex___istate___shared____shared_state_base_internal"
 FRONTEND_EXCEPTION = f"{ROOT}.reflex___state____frontend_event_exception_state"
 ON_LOAD_INTERNAL = f"{ROOT}.reflex___state____on_load_internal_state"
@@ -240,6 +241,9 @@ UNIT_SHOW_GUEST_COMMENT = (
 )
 E2E_DROPSITE = "tests/e2e/test_dropsite.py::test_a_client_drops_two_files_staff_find_them_and_another_client_sees_nothing"  # noqa: E501
 E2E_DROPSITE_GUEST = "tests/e2e/test_dropsite.py::test_a_dropsite_link_guest_gives_name_and_email_sends_and_reaches_nothing_else"  # noqa: E501
+E2E_DOCUMENTS = (
+    "tests/e2e/test_documents.py::test_staff_upload_version_restore_and_only_that_client_sees_them"  # noqa: E501
+)
 E2E_DOCUMENT_LINK = (
     "tests/e2e/test_document_link.py::test_staff_share_a_document_with_a_password_web_link"  # noqa: E501
 )
@@ -1234,6 +1238,110 @@ HANDLERS: tuple[Handler, ...] = (
         note="only the tab's own sending (none without send): documents.finish_batch",
     ),
     _setvar(DROPSITE_PAGE, "phase", {}),
+    # --- /documents (a client's document space; folder and document ids are checked by
+    # documents.access_folder / access_document: the same NotFound for hidden ones) ------
+    H(
+        DOCUMENTS,
+        "load",
+        SIGNED_IN,
+        path="/documents",
+        note="staff: organizations (and ?folder=); a client: their own shared area; "
+        "a page's guest 404",
+    ),
+    H(
+        DOCUMENTS,
+        "choose_client",
+        STAFF,
+        {"organization_id": "1"},
+        path="/documents",
+        note="documents.open_space: staff only name an organization",
+    ),
+    H(
+        DOCUMENTS,
+        "open_folder",
+        SIGNED_IN,
+        {"folder_id": 1},
+        path="/documents",
+        note="documents.open_space(folder_id): staff any folder, a client their shared area",
+    ),
+    H(DOCUMENTS, "show_new_folder", ANYONE, {"shown": True}, path="/documents"),
+    H(
+        DOCUMENTS,
+        "create_folder",
+        STAFF,
+        {"form": {"name": "Contracts"}},
+        path="/documents",
+        covered_by=E2E_DOCUMENTS,
+        changes=True,
+        note="documents.create_folder in the open folder (none before one is opened)",
+    ),
+    H(
+        DOCUMENTS,
+        "files_picked",
+        ANYONE,
+        {"files": [{"name": "a.pdf", "size": 3}]},
+        path="/documents",
+        note="names and sizes shown back; the upload routes decide what is taken",
+    ),
+    H(
+        DOCUMENTS,
+        "upload_finished",
+        SIGNED_IN,
+        {"report": {"results": [{"index": 0, "ok": True}]}},
+        path="/documents",
+        note="the browser's report; lists the open folder again",
+    ),
+    H(DOCUMENTS, "clear_uploads", ANYONE, path="/documents"),
+    H(
+        DOCUMENTS,
+        "open_versions",
+        STAFF,
+        {"document_id": 1, "name": "a.pdf"},
+        path="/documents",
+        note="documents.list_versions: staff only",
+    ),
+    H(DOCUMENTS, "close_versions", ANYONE, path="/documents"),
+    H(
+        DOCUMENTS,
+        "restore_version",
+        STAFF,
+        {"file_id": 1},
+        path="/documents",
+        covered_by=E2E_DOCUMENTS,
+        changes=True,
+        note="documents.restore_version of the document whose versions are open",
+    ),
+    H(DOCUMENTS, "ask_delete", ANYONE, {"document_id": 1, "label": "a.pdf"}, path="/documents"),
+    H(DOCUMENTS, "cancel_delete", ANYONE, path="/documents"),
+    H(
+        DOCUMENTS,
+        "confirm_delete",
+        STAFF,
+        path="/documents",
+        before=((f"{DOCUMENTS}.ask_delete", {"document_id": 1, "label": "a.pdf"}),),
+        covered_by=E2E_DOCUMENTS,
+        changes=True,
+        note="documents.delete_document (to the trash): staff only",
+    ),
+    H(
+        DOCUMENTS,
+        "open_trash",
+        ADMIN,
+        path="/documents",
+        note="documents.list_trash: administrators",
+    ),
+    H(DOCUMENTS, "close_trash", ANYONE, path="/documents"),
+    H(
+        DOCUMENTS,
+        "restore_from_trash",
+        ADMIN,
+        {"kind": "document", "item_id": 1},
+        path="/documents",
+        covered_by=E2E_DOCUMENTS,
+        changes=True,
+        note="documents.restore_from_trash: administrators",
+    ),
+    _setvar(DOCUMENTS, "chosen", ""),
     # --- widgets: checklist (examples/checklist-widget) ----------------------------------
     H(
         CHECKLIST,
