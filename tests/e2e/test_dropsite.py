@@ -347,7 +347,7 @@ def test_a_dropsite_link_guest_gives_name_and_email_sends_and_reaches_nothing_el
     link = sharing.create_link(admin_actor(), "web", "dropsite", world.org_id)
     guest = _context(browser, portal_server).new_page()
     guest.goto(link.url)
-    expect(guest).to_have_url(re.compile(r"/dropsite$"), timeout=20_000)
+    expect(guest).to_have_url(re.compile(r"/dropsite/?$"), timeout=20_000)
     expect(guest.get_by_role("heading", name="Send files")).to_be_visible(timeout=20_000)
     expect(guest.get_by_test_id("guest-identity")).to_be_visible()
     expect(guest.locator("nav")).to_have_count(0)
