@@ -140,8 +140,8 @@ def _folder_row(folder) -> rx.Component:
                     data_testid="documents-folder-link",
                 ),
                 rx.text(
-                    folder.items.to_string(),
-                    rx.cond(folder.items == 1, " item", " items"),
+                    folder["items"].to(int).to_string(),
+                    rx.cond(folder["items"].to(int) == 1, " item", " items"),
                     rx.cond(folder.updated != "", " · updated " + folder.updated, ""),
                     rx.cond(folder.sender != "", " · from " + folder.sender, ""),
                     **MUTED,
