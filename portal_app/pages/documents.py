@@ -17,7 +17,14 @@ MUTED = {"size": "1", "color_scheme": "gray"}
 ROW = {
     "padding": "0.625rem 0",
     "border_bottom": f"1px solid {rx.color('gray', 4)}",
-    "_last": {"border_bottom": "none"},
+}
+# Rows are divided by a line; none under the last one.
+LIST = {
+    "list_style_type": "none",
+    "margin": "0",
+    "padding": "0",
+    "width": "100%",
+    "style": {"& > li:last-child": {"border_bottom": "none"}},
 }
 
 # Drag and drop on the zone, and the file input's choice, hand the files to the state
@@ -88,9 +95,10 @@ def _crumbs() -> rx.Component:
         rx.flex(
             rx.foreach(
                 S.space.crumbs,
-                lambda crumb: rx.fragment(
+                lambda crumb, index: rx.fragment(
                     rx.link(
-                        crumb.name,
+                        # A client's one area is simply their documents.
+                        rx.cond((index == 0) & ~S.manages, "All documents", crumb.name),
                         href="#",
                         size="2",
                         on_click=S.open_folder(crumb.id).prevent_default,
@@ -201,7 +209,7 @@ def _document_row(document) -> rx.Component:
                         rx.text(document.name, weight="medium", size="2", overflow_wrap="anywhere"),
                     ),
                     rx.cond(
-                        document.versions > 1,
+                        document.can_manage & (document.versions > 1),
                         rx.badge(
                             "v" + document.versions.to_string(),
                             variant="soft",
@@ -253,10 +261,7 @@ def _listing() -> rx.Component:
             rx.foreach(space.folders, _folder_row),
             rx.foreach(space.documents, _document_row),
             aria_label="Folders and documents",
-            list_style_type="none",
-            margin="0",
-            padding="0",
-            width="100%",
+            **LIST,
         ),
         rx.center(
             rx.vstack(
@@ -539,9 +544,7 @@ def _versions_dialog() -> rx.Component:
             rx.el.ul(
                 rx.foreach(S.versions, _version_row),
                 aria_label="Versions",
-                list_style_type="none",
-                margin="0.75rem 0 0",
-                padding="0",
+                **{**LIST, "margin": "0.75rem 0 0"},
             ),
             rx.text(
                 "Restoring copies that version as the newest one; the history keeps every step.",
@@ -610,9 +613,7 @@ def _trash_dialog() -> rx.Component:
                 rx.el.ul(
                     rx.foreach(S.trash, _trash_row),
                     aria_label="Trash",
-                    list_style_type="none",
-                    margin="0.75rem 0 0",
-                    padding="0",
+                    **{**LIST, "margin": "0.75rem 0 0"},
                 ),
                 rx.text("The trash is empty.", size="2", margin_top="1rem"),
             ),
@@ -676,7 +677,7 @@ def _folder_view() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
         data_testid="documents-space",
     )

@@ -183,6 +183,9 @@ def test_staff_upload_version_restore_and_only_that_client_sees_them(
     expect(space.get_by_test_id("documents-document")).to_have_count(2, timeout=20_000)
     expect(space.get_by_role("link", name=lease)).to_be_visible()
     expect(rosa.get_by_test_id("documents-area")).to_have_count(0)
+    expect(rosa.get_by_test_id("documents-crumbs")).to_contain_text("All documents")
+    # Clients download the current version only: no versions to count.
+    expect(rosa.get_by_test_id("documents-versions-badge")).to_have_count(0)
     expect(rosa.get_by_role("button", name="New folder")).to_have_count(0)
     expect(rosa.get_by_role("button", name="Trash")).to_have_count(0)
     expect(rosa.get_by_test_id("documents-zone")).to_have_count(0)
