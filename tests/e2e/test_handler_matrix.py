@@ -148,7 +148,15 @@ def _ids_of_room(world, room_key: str) -> dict[str, Any]:
 
 def _complete_room(admin, room) -> None:
     """Every widget type with live data on the room (the checklist plugin too)."""
-    for kind in ("discussion", "form", "attachments", "checklist", "rich_text", "dropsite"):
+    for kind in (
+        "discussion",
+        "form",
+        "attachments",
+        "checklist",
+        "rich_text",
+        "dropsite",
+        "library",
+    ):
         if kind not in room.widgets:
             room.widgets[kind] = add_widget(admin, room.id, kind)
     drafts.publish(admin, room.id, revision(admin, room.id))

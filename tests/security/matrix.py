@@ -88,6 +88,7 @@ ATTACHMENTS_WIDGET = Id("widget", "attachments")
 CHECKLIST_WIDGET = Id("widget", "checklist")
 RICH_TEXT_WIDGET = Id("widget", "rich_text")
 DROPSITE_WIDGET = Id("widget", "dropsite")
+LIBRARY_WIDGET = Id("widget", "library")
 COMMENT = Id("comment")
 SUBMISSION = Id("submission")
 FILE = Id("file")
@@ -110,6 +111,7 @@ ID_KINDS = (
     CHECKLIST_WIDGET,
     RICH_TEXT_WIDGET,
     DROPSITE_WIDGET,
+    LIBRARY_WIDGET,
     COMMENT,
     SUBMISSION,
     FILE,
@@ -184,6 +186,7 @@ FORM = f"{SESSION}.portal_app___widgets___form___state____form_state"
 CHECKLIST = f"{SESSION}.portal_checklist___state____checklist_state"
 DROPSITE = f"{SESSION}.portal_app___widgets___dropsite___state____dropsite_state"
 DROPSITE_PAGE = f"{SESSION}.portal_app___state___dropsite____dropsite_page_state"
+LIBRARY = f"{SESSION}.portal_app___widgets___library___state____library_state"
 DOCUMENTS = f"{SESSION}.portal_app___state___documents____documents_state"
 SHARED_INTERNAL = f"{ROOT}.reflex___istate___shared____shared_state_base_internal"
 FRONTEND_EXCEPTION = f"{ROOT}.reflex___state____frontend_event_exception_state"
@@ -1198,6 +1201,41 @@ HANDLERS: tuple[Handler, ...] = (
         note="only the tab's own sending (none without send): documents.finish_batch",
     ),
     _setvar(DROPSITE, "page_id", 1),
+    # --- widgets: document library (documents.library_view: the reader's own folder) ---
+    H(
+        LIBRARY,
+        "load_for_page",
+        PAGE_VIEWER,
+        {"page_id": PAGE, "widget_ids": [LIBRARY_WIDGET]},
+        path=PAGE_PATH,
+        note="documents.library_view per widget: a client's own organization's folder",
+    ),
+    H(
+        LIBRARY,
+        "choose_client",
+        PAGE_VIEWER,
+        {"widget_id": LIBRARY_WIDGET, "organization_id": "1"},
+        path=PAGE_PATH,
+        note="staff choose whose folder; a client naming another organization: not found",
+    ),
+    H(
+        LIBRARY,
+        "open_folder",
+        PAGE_VIEWER,
+        {"widget_id": LIBRARY_WIDGET, "folder_id": 1},
+        path=PAGE_PATH,
+        note="only the widget's folder or below it, in the reader's own space",
+    ),
+    H(LIBRARY, "upload_started", ANYONE, {"widget_id": LIBRARY_WIDGET}, path=PAGE_PATH),
+    H(
+        LIBRARY,
+        "upload_finished",
+        PAGE_VIEWER,
+        {"report": {"widget": LIBRARY_WIDGET, "results": []}},
+        path=PAGE_PATH,
+        note="reloads the folder through documents.library_view (the upload routes decide)",
+    ),
+    _setvar(LIBRARY, "page_id", 1),
     # --- /dropsite (a client's own organization, or a dropsite link's guest) ----------
     H(
         DROPSITE_PAGE,

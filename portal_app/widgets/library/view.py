@@ -19,7 +19,7 @@ def _folder_row(widget, folder) -> rx.Component:
         rx.button(
             rx.icon("folder", size=18, aria_hidden="true"),
             rx.text(folder.name, weight="medium", size="2", overflow_wrap="anywhere"),
-            rx.text(folder.items, " items", **MUTED),
+            rx.text(folder["items"].to(int), " items", **MUTED),
             variant="ghost",
             color_scheme="gray",
             high_contrast=True,
