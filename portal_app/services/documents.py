@@ -1261,7 +1261,29 @@ def accept_upload(
     scan_detail: str = "",
 ) -> dict[str, Any]:
     """Once the bytes are stored: the document (or its new version). Access and room
-    are checked again; on any refusal the caller deletes the blob."""
+    are checked again (they may have changed while the bytes arrived); on any refusal
+    the blob is deleted, so nothing of a refused file stays."""
+    try:
+        return _accept_upload(
+            actor, destination, name, blob, content_type, scan_status, scan_detail
+        )
+    except PortalError:
+        if isinstance(blob, SavedBlob):
+            get_storage().delete(blob.key)
+        raise
+
+
+def _accept_upload(
+    actor: Actor,
+    destination: object,
+    name: str,
+    blob: SavedBlob,
+    content_type: str,
+    scan_status: str,
+    scan_detail: str,
+) -> dict[str, Any]:
+    if not isinstance(blob, SavedBlob) or not get_storage().exists(blob.key):
+        raise Invalid("Upload the file again.")
     clean = clean_filename(name)
     with session_scope() as session:
         kind, folder, batch = _destination_folder(session, actor, destination)

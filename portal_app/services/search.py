@@ -23,6 +23,7 @@ from portal_app.services import layouts, people
 from portal_app.widgets.registry import widget_types
 
 MAX_HITS = 50
+MAX_QUERY, MAX_TERM = 1000, 100
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def search(actor: Actor, query: object) -> list[SearchHit]:
     """Pages and people matching every word of ``query`` that ``actor`` may see."""
     if not isinstance(query, str):
         return []
-    terms = [t for t in query.lower().split() if t][:8]
+    # At most 8 words of at most 100 characters: longer ones match nothing a person
+    # types, and SQLite refuses a LIKE pattern past 50,000 bytes.
+    terms = [t[:MAX_TERM] for t in query[:MAX_QUERY].lower().split() if t][:8]
     if not terms or len(" ".join(terms)) < 2:
         return []
     hits: list[SearchHit] = []

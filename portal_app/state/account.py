@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal_app import access
 from portal_app.errors import Invalid, PortalError
 from portal_app.services import people
 from portal_app.state.refusals import shows_refusals
@@ -25,7 +26,8 @@ class AccountState(SessionState):
             return self._sign_in_redirect()
         self._remember(actor)
         self.name_error = self.password_error = self.password_error_field = ""
-        self.page_status = "ready"
+        # A guest (a shared link's visitor) has no account of their own to manage.
+        self.page_status = "ready" if access.has_own_account(actor) else "denied"
         return None
 
     @rx.event

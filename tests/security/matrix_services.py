@@ -84,6 +84,16 @@ class Side:
     guest_comment: int | None = None  # a comment by a guest of this side's room
     statuses: tuple[str, ...] = ()
     checklist_items: tuple[str, ...] = ()
+    document: int | None = None  # a document of the shared area (two versions)
+    document_file: int | None = None  # its current version's stored file
+    old_version: int | None = None  # its first version's stored file
+    internal_file: int | None = None  # a document of the internal (staff-only) area
+    trashed: int | None = None  # a deleted document (in the trash)
+    folder: int | None = None  # a subfolder of the shared area
+    internal_folder: int | None = None  # the internal area's top folder
+    library_folder: int | None = None  # the room's library widget's folder
+    batch: int | None = None  # an unfinished dropsite sending by ``batch_sender``
+    batch_sender: str = ""
     ctx: Any = None  # the ServiceWorld (global ids: staff ids, an invitation, ...)
 
     def kinds(self) -> set[str]:
@@ -104,6 +114,15 @@ KINDS = (
     "person",
     "share",
     "guest_comment",
+    "document",
+    "document_file",
+    "old_version",
+    "internal_file",
+    "trashed",
+    "folder",
+    "internal_folder",
+    "library_folder",
+    "batch",
 )
 
 
@@ -126,6 +145,15 @@ def missing_side(own: Side) -> Side:
         person=MISSING_ID,
         share=MISSING_ID,
         guest_comment=MISSING_ID,
+        document=MISSING_ID,
+        document_file=MISSING_ID,
+        old_version=MISSING_ID,
+        internal_file=MISSING_ID,
+        trashed=MISSING_ID,
+        folder=MISSING_ID,
+        internal_folder=MISSING_ID,
+        library_folder=MISSING_ID,
+        batch=MISSING_ID,
     )
 
 
@@ -159,6 +187,13 @@ AUDIENCES: dict[str, Audience] = {
     "private_file_reader": lambda who, side: who in STAFF or who == side.form_file_uploader,
     # services.files.file_owned_by: a file the actor uploaded themself, on that widget
     "own_upload": lambda who, side: who == side.form_file_uploader,
+    # access.documents.sees_document / sees_folder: staff, and the organization's clients
+    # (their own shared area)
+    "document_reader": lambda who, side: who != "anonymous",
+    # access.documents.sends_to_dropsite: a client of the organization (staff are refused)
+    "dropsite_sender": lambda who, side: who in CLIENTS,
+    # the person who started that dropsite sending
+    "batch_sender": lambda who, side: who == side.batch_sender,
     # what no one in the tenant world holds (an upload id of someone else's upload)
     "nobody": lambda who, side: False,
 }
@@ -848,6 +883,234 @@ ROWS: list[Row] = [
         lambda s: {"file_id": s.file},
         ids={"file_id": "file"},
     ),
+    Row(
+        S + "sharing:create_link",
+        "staff",
+        lambda s: {"kind": "web", "item_type": "document", "item_id": s.document},
+        effect=WRITE,
+        ids={"item_id": "document"},
+        variant="document",
+    ),
+    Row(
+        S + "sharing:create_link",
+        "staff",
+        lambda s: {"kind": "web", "item_type": "dropsite", "item_id": s.organization},
+        effect=WRITE,
+        ids={"item_id": "organization"},
+        variant="dropsite",
+    ),
+    # --- documents and dropsites (services/documents.py) -------------------------------
+    Row(S + "documents:organizations", "signed_in", lambda s: {}),
+    Row(
+        S + "documents:open_space",
+        "document_reader",
+        lambda s: {"folder_id": s.folder},
+        ids={"folder_id": "folder"},
+    ),
+    Row(
+        S + "documents:open_space",
+        "document_reader",
+        lambda s: {"organization_id": s.organization},
+        ids={"organization_id": "organization"},
+        variant="organization",
+    ),
+    Row(
+        S + "documents:open_space",
+        "staff",
+        lambda s: {"folder_id": s.internal_folder},
+        ids={"folder_id": "internal_folder"},
+        variant="internal",
+        # No folder is a client's own shared area (the first row fuzzes folder_id).
+        not_fuzzed=("folder_id",),
+    ),
+    Row(
+        S + "documents:create_folder",
+        "staff",
+        lambda s: {"parent_id": s.folder, "name": "Matrix folder"},
+        effect=WRITE,
+        ids={"parent_id": "folder"},
+    ),
+    Row(
+        S + "documents:rename_folder",
+        "staff",
+        lambda s: {"folder_id": s.folder, "name": "Renamed by the matrix"},
+        effect=WRITE,
+        ids={"folder_id": "folder"},
+    ),
+    Row(
+        S + "documents:delete_folder",
+        "staff",
+        lambda s: {"folder_id": s.folder},
+        effect=WRITE,
+        ids={"folder_id": "folder"},
+    ),
+    Row(
+        S + "documents:rename_document",
+        "staff",
+        lambda s: {"document_id": s.document, "name": "renamed-by-matrix.pdf"},
+        effect=WRITE,
+        ids={"document_id": "document"},
+    ),
+    Row(
+        S + "documents:move_choices",
+        "staff",
+        lambda s: {"document_id": s.document},
+        ids={"document_id": "document"},
+    ),
+    Row(
+        S + "documents:move_document",
+        "staff",
+        lambda s: {"document_id": s.document, "folder_id": s.library_folder},
+        effect=WRITE,
+        ids={"document_id": "document", "folder_id": "library_folder"},
+    ),
+    Row(
+        S + "documents:delete_document",
+        "staff",
+        lambda s: {"document_id": s.document},
+        effect=WRITE,
+        ids={"document_id": "document"},
+    ),
+    Row(
+        S + "documents:list_versions",
+        "staff",
+        lambda s: {"document_id": s.document},
+        ids={"document_id": "document"},
+    ),
+    Row(
+        S + "documents:restore_version",
+        "staff",
+        lambda s: {"document_id": s.document, "file_id": s.old_version},
+        effect=WRITE,
+        ids={"document_id": "document", "file_id": "old_version"},
+        channels=(RETURN, STORAGE),
+    ),
+    Row(S + "documents:list_trash", "admin", lambda s: {}),
+    Row(
+        S + "documents:restore_from_trash",
+        "admin",
+        lambda s: {"kind": "document", "item_id": s.trashed},
+        effect=WRITE,
+        ids={"item_id": "trashed"},
+    ),
+    Row(
+        S + "documents:library_view",
+        "page_viewer",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("library"),
+            "organization_id": s.organization,
+            "folder_id": s.library_folder,
+        },
+        ids={
+            "page_id": "room",
+            "widget_id": "room",
+            "organization_id": "organization",
+            "folder_id": "library_folder",
+        },
+    ),
+    Row(
+        S + "documents:dropsite_info",
+        "dropsite_sender",
+        lambda s: {"page_id": _r(s).id, "widget_id": _r(s).widget("dropsite")},
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        S + "documents:start_batch",
+        "dropsite_sender",
+        lambda s: {
+            "page_id": _r(s).id,
+            "widget_id": _r(s).widget("dropsite"),
+            "message": "A matrix sending",
+        },
+        effect=WRITE,
+        ids={"page_id": "room", "widget_id": "room"},
+    ),
+    Row(
+        S + "documents:finish_batch",
+        "batch_sender",
+        lambda s: {"batch_id": s.batch},
+        effect=WRITE,
+        ids={"batch_id": "batch"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "documents:plan_upload",
+        "staff",
+        lambda s: {
+            "destination": {"kind": "folder", "folder": s.folder},
+            "name": "matrix.pdf",
+            "size": len(s.ctx.pdf),
+        },
+        needs=("folder",),
+        not_fuzzed=("name",),
+    ),
+    Row(
+        S + "documents:plan_upload",
+        "batch_sender",
+        lambda s: {
+            "destination": {"kind": "dropsite", "batch": s.batch},
+            "name": "matrix.pdf",
+            "size": len(s.ctx.pdf),
+        },
+        needs=("batch",),
+        not_fuzzed=("name",),
+        variant="dropsite",
+    ),
+    Row(
+        S + "documents:accept_upload",
+        "staff",
+        lambda s: {
+            "destination": {"kind": "folder", "folder": s.folder},
+            "name": "matrix.pdf",
+            "blob": _blob(s),
+            "content_type": "application/pdf",
+        },
+        effect=WRITE,
+        needs=("folder",),
+        channels=(RETURN, STORAGE),
+        # What the transfer service hands over, not what a person sends.
+        not_fuzzed=("name", "blob", "content_type"),
+    ),
+    Row(
+        S + "documents:accept_upload",
+        "batch_sender",
+        lambda s: {
+            "destination": {"kind": "dropsite", "batch": s.batch},
+            "name": "matrix.pdf",
+            "blob": _blob(s),
+            "content_type": "application/pdf",
+        },
+        effect=WRITE,
+        needs=("batch",),
+        channels=(RETURN, STORAGE),
+        not_fuzzed=("name", "blob", "content_type"),
+        variant="dropsite",
+    ),
+    Row(
+        S + "files:open_for_download",
+        "document_reader",
+        lambda s: {"file_id": s.document_file},
+        ids={"file_id": "document_file"},
+        channels=(RETURN, DOWNLOAD),
+        variant="document",
+    ),
+    Row(
+        S + "files:open_for_download",
+        "staff",
+        lambda s: {"file_id": s.old_version},
+        ids={"file_id": "old_version"},
+        channels=(RETURN, DOWNLOAD),
+        variant="old_version",
+    ),
+    Row(
+        S + "files:open_for_download",
+        "staff",
+        lambda s: {"file_id": s.internal_file},
+        ids={"file_id": "internal_file"},
+        channels=(RETURN, DOWNLOAD),
+        variant="internal_document",
+    ),
     # --- the checklist plugin (examples/checklist-widget) ----------------------------------
     Row(
         "portal_checklist.actions:my_ticks",
@@ -916,6 +1179,16 @@ def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
             share=tw.shares[org],
             # The tenant world's guest is invited to Northwind's room only.
             guest_comment=tw.comments["guest"] if org == "northwind" else None,
+            document=tw.documents[org],
+            document_file=tw.files[f"{org}_document"],
+            old_version=tw.files[f"{org}_old_version"],
+            internal_file=tw.files[f"{org}_internal"],
+            trashed=tw.documents[f"{org}_trashed"],
+            folder=tw.folders[org],
+            internal_folder=tw.folders[f"{org}_internal"],
+            library_folder=tw.folders[f"{org}_library"],
+            batch=tw.batches[org],
+            batch_sender=author,
             ctx=ctx,
             **extra,
         )

@@ -31,7 +31,8 @@ from portal_app.access import Actor, actor_for
 from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.models import Organization, OrganizationStaff, Share, ShareSession, User
-from portal_app.services import files, grants, sharing
+from portal_app.models.documents import INTERNAL, SHARED
+from portal_app.services import documents, files, grants, sharing
 from portal_app.services.passwords import hash_password
 from portal_app.services.tokens import new_token, token_hash
 from portal_app.widgets.discussion import actions as discussion
@@ -48,6 +49,7 @@ GUEST = "guest"
 GUEST_NAME, GUEST_EMAIL = "Gail Outsidevisitor", "gail@outside-tenant.example"
 GUEST_WORDS = "lighthouse ferry remark"
 GUEST_SEES = ("Northwind Quarterly Ledger", "northwind-quarterly-ledger", "northwind-payroll.pdf")
+LIBRARY_FOLDER = "Year end"  # the library widget's folder in each room
 ACTOR_NAMES = ("admin", "dana", "sam", "ana", "thomas", "hank", "mindy", "anonymous")
 
 _PEOPLE = {
@@ -79,6 +81,15 @@ class TenantWorld:
     comments: dict[str, int] = field(default_factory=dict)  # "northwind", "globex", "shared_*"
     submissions: dict[str, int] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
+    # Per organization key: "document" (shared, two versions), "internal", "trashed";
+    # and "<org>_file", "<org>_old_version", "<org>_internal_file" (stored file ids)
+    documents: dict[str, int] = field(default_factory=dict)
+    # Per organization key: "subfolder" (inside the shared area), "internal" (the
+    # internal area's top folder), "library" (the library widget's folder)
+    folders: dict[str, int] = field(default_factory=dict)
+    # Per organization key: an unfinished dropsite sending by its first client, with one
+    # file in it
+    batches: dict[str, int] = field(default_factory=dict)
     # "northwind", "globex": a web link to that room; "restricted": a secured link to
     # the restricted page; "guest": the guest invitation to Northwind's room
     shares: dict[str, int] = field(default_factory=dict)
@@ -157,7 +168,13 @@ def build_tenant_world() -> TenantWorld:
     admin, dana = actors["admin"], actors["dana"]
     assert admin is not None and dana is not None
     nw, gx = org_ids[NORTHWIND], org_ids[GLOBEX]
-    contributing = [("discussion", None), ("form", _FORM), ("attachments", None)]
+    contributing = [
+        ("discussion", None),
+        ("form", _FORM),
+        ("attachments", None),
+        ("library", {"folder": LIBRARY_FOLDER}),
+        ("dropsite", None),
+    ]
 
     world = TenantWorld(
         actors=actors,
@@ -231,6 +248,7 @@ def build_tenant_world() -> TenantWorld:
             *(_PEOPLE[c][0] for c in clients),
             *(_PEOPLE[c][1] for c in clients),
         ]
+    _documents(world)
     _share(world)
     world.secrets[NORTHWIND].append("Northwind Quarterly Ledger")
     world.secrets[GLOBEX].append("Globex Merger Dossier")
@@ -238,6 +256,76 @@ def build_tenant_world() -> TenantWorld:
     for org in (NORTHWIND, GLOBEX):
         world.secrets[org] += ["Partner Compensation Memo", "Unreleased Fee Schedule"]
     return world
+
+
+def _stored(data: bytes = PDF):
+    from portal_app.storage import get_storage
+
+    return get_storage().save(iter([data]), max_bytes=10**7)
+
+
+def _put(actor: Actor, destination: dict, name: str, data: bytes = PDF) -> dict:
+    documents.plan_upload(actor, destination, name, len(data))
+    return documents.accept_upload(actor, destination, name, _stored(data), "application/pdf")[
+        "file"
+    ]
+
+
+def _documents(world: TenantWorld) -> None:
+    """Each organization's document space: a shared document with two versions in a
+    subfolder, an internal (staff-only) document, one in the trash, and an unfinished
+    dropsite sending by its first client. The staff-only names go into both
+    organizations' secrets: no client may receive them."""
+    admin = world.actors["admin"]
+    assert admin is not None
+    for org, sender in ((NORTHWIND, "ana"), (GLOBEX, "hank")):
+        org_id = world.organization_ids[org]
+        areas = {row.area: row for row in documents.open_space(admin, org_id).areas}
+        name = f"Correspondence {org}-tenant"
+        existing = [f for f in documents.open_space(admin, org_id).folders if f.name == name]
+        folder = (
+            existing[0].id
+            if existing
+            else documents.create_folder(admin, areas[SHARED].id, name).id
+        )
+        into = {"kind": "folder", "folder": folder}
+        letter = f"{org}-engagement-letter.pdf"
+        first = _put(admin, into, letter, PDF + b"version one")
+        second = _put(admin, into, letter, PDF + b"version two")
+        world.documents[org] = second["id"]
+        versions = documents.list_versions(admin, second["id"])
+        world.files[f"{org}_document"] = next(v.file_id for v in versions if v.current)
+        world.files[f"{org}_old_version"] = next(v.file_id for v in versions if not v.current)
+        assert first["id"] == second["id"]
+        internal = {"kind": "folder", "folder": areas[INTERNAL].id}
+        world.documents[f"{org}_internal"] = _put(admin, internal, f"{org}-internal-review.pdf")[
+            "id"
+        ]
+        internal_versions = documents.list_versions(admin, world.documents[f"{org}_internal"])
+        world.files[f"{org}_internal"] = internal_versions[0].file_id
+        trashed = _put(admin, into, f"{org}-trashed-draft.pdf")["id"]
+        documents.delete_document(admin, trashed)
+        world.documents[f"{org}_trashed"] = trashed
+        world.folders[org] = folder
+        world.folders[f"{org}_internal"] = areas[INTERNAL].id
+        room = world.pages[f"{'northwind' if org == NORTHWIND else 'globex'}_room"]
+        client = world.actors[sender]
+        assert client is not None
+        library = documents.library_view(
+            admin, room.id, room.widget("library"), organization_id=org_id
+        )
+        assert library is not None
+        world.folders[f"{org}_library"] = library.folder.id
+        batch = documents.start_batch(
+            client, room.id, room.widget("dropsite"), message=f"Dropsite note {org}-tenant"
+        )
+        _put(client, {"kind": "dropsite", "batch": batch}, f"{org}-dropsite-scan.pdf")
+        world.batches[org] = batch
+        world.secrets[org] += [f"Dropsite note {org}-tenant", f"{org}-dropsite-scan.pdf"]
+        world.secrets[org] += [name, letter]
+    for org in (NORTHWIND, GLOBEX):
+        for other in (NORTHWIND, GLOBEX):
+            world.secrets[org] += [f"{other}-internal-review.pdf", f"{other}-trashed-draft.pdf"]
 
 
 def _share(world: TenantWorld) -> None:
