@@ -105,7 +105,9 @@ class DocumentRow:
 
 @dataclass(frozen=True)
 class SpaceView:
-    organization_id: int
+    # The client whose space this is, for staff (who switch between clients); 0 for a
+    # client, who has only their own and needs no id for it.
+    client_id: int
     organization_name: str
     folder: FolderRow
     crumbs: list[FolderRow]
@@ -406,7 +408,7 @@ def _view(
     by_id = {row.id: row for row in rows}
     manage = access.can_manage_documents(actor)
     return SpaceView(
-        organization_id=organization.id or 0,
+        client_id=(organization.id or 0) if manage else 0,
         organization_name=organization.name,
         folder=by_id[folder.id or 0],
         crumbs=[by_id[f.id or 0] for f in chain[:-1]],

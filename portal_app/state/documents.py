@@ -37,7 +37,7 @@ UPLOAD_KEY = "documents"
 MAX_FILES = 100
 _NO_FOLDER = FolderRow(id=0, name="", area="", items=0, updated="", sender="")
 EMPTY_SPACE = SpaceView(
-    organization_id=0,
+    client_id=0,
     organization_name="",
     folder=_NO_FOLDER,
     crumbs=[],
@@ -88,7 +88,7 @@ class DocumentsState(SessionState):
         space = await self._call(documents.open_space, organization_id, folder_id)
         self.space, self.has_space = space, True
         if self.manages:
-            self.chosen = str(space.organization_id)
+            self.chosen = str(space.client_id)
 
     async def _reload(self) -> None:
         if self.has_space:

@@ -381,9 +381,9 @@ def test_a_dropsite_link_guest_gives_name_and_email_sends_and_reaches_nothing_el
     for path in ("/", "/people", f"/pages/{world.page_slug}", "/search?q=contract", "/account"):
         guest.goto(path)
         guest.wait_for_load_state("networkidle")
-        expect(guest.get_by_text(re.compile("couldn't find|don't have permission"))).to_be_visible(
-            timeout=20_000
-        )
+        expect(
+            guest.get_by_text(re.compile("couldn't find|don't have permission|don't have access"))
+        ).to_be_visible(timeout=20_000)
         html = guest.content()
         assert "Send us your year-end papers" not in html and "Rosa Baker" not in html
     assert guest.context.request.get(f"/files/{_any_file_id(row)}").status in (403, 404)

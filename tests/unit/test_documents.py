@@ -256,7 +256,7 @@ def test_the_library_widget_shows_each_client_their_own_folder(world):
     globex = documents.library_view(world.hank, page.id, widget)
     assert northwind is not None and globex is not None
     assert [d.name for d in northwind.documents] == ["accounts.pdf"]
-    assert globex.documents == [] and globex.organization_id == world.globex_id
+    assert globex.documents == [] and globex.organization_name == "Globex Corporation"
     # No climbing above the widget's folder, and no contributor uploads unless allowed.
     top = areas(world)[SHARED]
     with pytest.raises(NotFound):
