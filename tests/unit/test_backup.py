@@ -141,17 +141,18 @@ def test_a_backup_restores_every_row_and_every_file(
     engine_name, world, fresh_target, tmp_path, capsys
 ):
     before, before_bytes = every_row(), stored_bytes()
-    assert len(before_bytes) == 6 and set(before_bytes.values()) == {PDF}
+    # 6 page files, and per organization 5 documents' files (two versions of one).
+    assert len(before_bytes) == 16 and all(data.startswith(PDF) for data in before_bytes.values())
     archive = tmp_path / "nightly.tar.gz"
 
     code, out, err = run(capsys, "backup", "--to", str(archive))
 
     assert (code, err) == (0, "")
-    assert f"Backup written: {archive}" in out and "6 stored file(s)" in out
+    assert f"Backup written: {archive}" in out and "16 stored file(s)" in out
     manifest = read_manifest(archive)
     assert manifest["engine"] == engine_name
     assert manifest["alembic_revision"] == head_revision()
-    assert manifest["file_count"] == 6 and manifest["missing_files"] == []
+    assert manifest["file_count"] == 16 and manifest["missing_files"] == []
     assert manifest["portal_version"] == backup.portal_version() != "unknown"
     assert manifest["created_at"].endswith("+00:00")
     assert {f["key"] for f in manifest["files"]} == set(before_bytes)
@@ -164,7 +165,7 @@ def test_a_backup_restores_every_row_and_every_file(
     code, out, err = run(capsys, "restore", str(archive))
 
     assert (code, err) == (0, "")
-    assert "6 stored file(s)" in out and "latest revision" in out
+    assert "16 stored file(s)" in out and "latest revision" in out
     assert get_settings_data_dir() == data_dir
     assert every_row() == before
     assert stored_bytes() == before_bytes
@@ -335,7 +336,7 @@ def test_restore_refuses_a_target_with_data_unless_forced(engine_name, world, tm
 
     assert (code, err) == (0, ""), out
     assert every_row() == before
-    assert len(stored_bytes()) == 6
+    assert len(stored_bytes()) == 16
 
 
 def test_restore_refuses_missing_and_corrupt_archives(
@@ -441,9 +442,9 @@ def test_backup_reports_files_whose_bytes_are_missing_or_changed(
     assert "Traceback" not in err
     assert f"file #{lost.id} 'globex-merger.pdf'" in err and "are missing" in err
     assert f"file #{changed.id} 'northwind-payroll.pdf'" in err and "are damaged" in err
-    assert "4 stored file(s)" in out and "2 file(s) could not be copied whole" in err
+    assert "14 stored file(s)" in out and "2 file(s) could not be copied whole" in err
     manifest = read_manifest(archive)
-    assert manifest["file_count"] == 4
+    assert manifest["file_count"] == 14
     assert sorted(manifest["missing_files"], key=lambda m: m["file_id"]) == sorted(
         [
             {
