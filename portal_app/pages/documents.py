@@ -1,6 +1,7 @@
 """/documents: a client's document space. Staff choose the client, switch between its
 areas, open folders, make folders, upload (a file of the same name becomes a new
-version), see and restore versions, delete to the trash; administrators open the trash.
+version), rename and move folders and documents, see and restore versions, delete to the
+trash; administrators open the trash.
 A client sees their own organization's shared documents, to download."""
 
 from __future__ import annotations
@@ -156,13 +157,51 @@ def _folder_row(folder) -> rx.Component:
                 ),
                 spacing="0",
                 min_width="0",
+                flex="1",
             ),
+            rx.cond(S.space.can_manage, _row_menu("folder", folder)),
             spacing="3",
             align="center",
             width="100%",
         ),
         data_testid="documents-folder",
         **ROW,
+    )
+
+
+def _row_menu(kind: str, item) -> rx.Component:
+    """Rename, move and delete of a folder or a document (staff)."""
+    delete = S.ask_delete_folder if kind == "folder" else S.ask_delete
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis", size=16, aria_hidden="true"),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="More actions for " + item.name,
+                title="More actions",
+            ),
+        ),
+        rx.menu.content(
+            rx.menu.item(
+                rx.icon("pencil", size=14, aria_hidden="true"),
+                "Rename…",
+                on_click=S.ask_rename(kind, item.id, item.name),
+            ),
+            rx.menu.item(
+                rx.icon("folder-input", size=14, aria_hidden="true"),
+                "Move to…",
+                on_click=S.ask_move(kind, item.id, item.name),
+            ),
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.icon("trash-2", size=14, aria_hidden="true"),
+                "Delete",
+                color="red",
+                on_click=delete(item.id, item.name),
+            ),
+            align="end",
+        ),
     )
 
 
@@ -176,14 +215,7 @@ def _document_actions(document) -> rx.Component:
             title="Versions",
             on_click=S.open_versions(document.id, document.name),
         ),
-        rx.icon_button(
-            rx.icon("trash-2", size=16, aria_hidden="true"),
-            variant="ghost",
-            color_scheme="red",
-            aria_label="Delete " + document.name,
-            title="Delete",
-            on_click=S.ask_delete(document.id, document.name),
-        ),
+        _row_menu("document", document),
         spacing="3",
         flex_shrink="0",
     )
@@ -631,17 +663,127 @@ def _trash_dialog() -> rx.Component:
 
 def _delete_dialog() -> rx.Component:
     return confirm_dialog(
-        "Delete this document?",
+        rx.cond(S.deleting_kind == "folder", "Delete this folder?", "Delete this document?"),
         rx.text(
             "“",
             S.deleting_label,
-            "” and its versions are moved to the trash. An administrator can restore "
-            "them for 30 days.",
+            rx.cond(
+                S.deleting_kind == "folder",
+                "” and everything in it are moved to the trash. An administrator can "
+                "restore them together for 30 days.",
+                "” and its versions are moved to the trash. An administrator can restore "
+                "them for 30 days.",
+            ),
         ),
         "Move to the trash",
         S.confirm_delete,
         S.deleting_id > 0,
         S.cancel_delete(),
+    )
+
+
+def _dialog_buttons(confirm: str, cancel, **confirm_props) -> rx.Component:
+    return rx.hstack(
+        rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=cancel),
+        rx.button(confirm, **confirm_props),
+        spacing="3",
+        justify="end",
+        width="100%",
+        margin_top="0.5rem",
+    )
+
+
+def _rename_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(S.renaming_kind == "folder", "Rename folder", "Rename document")
+            ),
+            rx.dialog.description(
+                S.renaming_name, size="2", color_scheme="gray", overflow_wrap="anywhere"
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.el.label(
+                        rx.text("New name", size="2", weight="medium"),
+                        html_for="documents-rename-name",
+                    ),
+                    rx.input(
+                        name="name",
+                        id="documents-rename-name",
+                        default_value=S.renaming_name,
+                        max_length=255,
+                        required=True,
+                        auto_focus=True,
+                        width="100%",
+                        key=S.renaming_id,
+                    ),
+                    field_error(S.rename_error),
+                    _dialog_buttons("Rename", S.cancel_rename, type="submit"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=S.rename,
+                reset_on_submit=False,
+                margin_top="1rem",
+            ),
+            max_width="26rem",
+        ),
+        open=S.renaming_id > 0,
+        on_open_change=lambda _open: S.cancel_rename(),
+    )
+
+
+def _move_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.moving_kind == "folder", "Move folder", "Move document")),
+            rx.dialog.description(
+                S.moving_name, size="2", color_scheme="gray", overflow_wrap="anywhere"
+            ),
+            rx.vstack(
+                rx.el.label(
+                    rx.text("Move to", size="2", weight="medium"),
+                    html_for="documents-move-target",
+                ),
+                rx.cond(
+                    S.move_choices.length() > 0,
+                    rx.select.root(
+                        rx.select.trigger(
+                            placeholder="Choose a folder",
+                            id="documents-move-target",
+                            aria_label="Move to",
+                            width="100%",
+                        ),
+                        rx.select.content(
+                            rx.foreach(
+                                S.move_choices,
+                                lambda c: rx.select.item(c.name, value=c.id.to_string()),
+                            ),
+                            position="popper",
+                        ),
+                        value=S.move_target,
+                        on_change=S.choose_move_target,
+                    ),
+                    rx.text("There is no other folder to move it to yet.", **MUTED),
+                ),
+                rx.text(
+                    "Moving into “Shared with client” shows it to the client; moving out of "
+                    "it hides it from them.",
+                    **MUTED,
+                ),
+                field_error(S.move_error),
+                _dialog_buttons(
+                    "Move", S.cancel_move, on_click=S.move, disabled=S.move_target == ""
+                ),
+                spacing="2",
+                width="100%",
+                margin_top="1rem",
+            ),
+            max_width="30rem",
+        ),
+        open=S.moving_id > 0,
+        on_open_change=lambda _open: S.cancel_move(),
     )
 
 
@@ -723,6 +865,8 @@ def _content() -> rx.Component:
         _versions_dialog(),
         _trash_dialog(),
         _delete_dialog(),
+        _rename_dialog(),
+        _move_dialog(),
         spacing="4",
         width="100%",
         max_width="56rem",

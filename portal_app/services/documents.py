@@ -600,29 +600,104 @@ def rename_document(actor: Actor, document_id: object, name: object) -> None:
         session.add(document)
 
 
+def _folder_choices(session: Session, organization_id: int, leave_out: set[int]) -> list[Choice]:
+    """The organization's live folders by path ("Shared with client › Tax"), but the
+    ones in ``leave_out``."""
+    folders = list(
+        session.exec(
+            select(DocumentFolder).where(
+                DocumentFolder.organization_id == organization_id,
+                col(DocumentFolder.deleted_at).is_(None),
+            )
+        )
+    )
+    by_id = {f.id: f for f in folders}
+
+    def path(folder: DocumentFolder) -> str:
+        parts, current = [], folder
+        while current is not None and len(parts) <= MAX_DEPTH:
+            parts.append(current.name)
+            current = by_id.get(current.parent_id)  # type: ignore[assignment]
+        return " › ".join(reversed(parts))
+
+    choices = [Choice(f.id or 0, path(f)) for f in folders if f.id not in leave_out]
+    return sorted(choices, key=lambda c: c.name.casefold())
+
+
 def move_choices(actor: Actor, document_id: object) -> list[Choice]:
     """Every folder of the document's organization it may move to, by path."""
     with session_scope() as session:
         document = _managed_document(session, actor, document_id)
-        folders = list(
-            session.exec(
-                select(DocumentFolder).where(
-                    DocumentFolder.organization_id == document.organization_id,
-                    col(DocumentFolder.deleted_at).is_(None),
-                )
-            )
+        return _folder_choices(session, document.organization_id, {document.folder_id})
+
+
+def _managed_subfolder(session: Session, actor: Actor, folder_id: object) -> DocumentFolder:
+    _require_manager(actor)
+    folder = access.access_folder(session, actor, folder_id)
+    if folder.parent_id is None:
+        raise Invalid("The top folders stay where they are.")
+    return folder
+
+
+def folder_move_choices(actor: Actor, folder_id: object) -> list[Choice]:
+    """Where a folder may go: any folder of its organization but itself, what is inside
+    it, and the folder it is already in."""
+    with session_scope() as session:
+        folder = _managed_subfolder(session, actor, folder_id)
+        inside = {f.id or 0 for f in _descendants(session, folder)}
+        return _folder_choices(session, folder.organization_id, inside | {folder.parent_id or 0})
+
+
+def move_folder(actor: Actor, folder_id: object, target_id: object) -> None:
+    """Moves a folder with everything in it; what it holds takes the new area (moving
+    into *Shared with client* shows it to the client, as moving a document does)."""
+    with session_scope() as session:
+        folder = _managed_subfolder(session, actor, folder_id)
+        target = access.access_folder(session, actor, target_id)
+        if target.organization_id != folder.organization_id:
+            raise Invalid("Folders move only within the same client's folders.", "folder")
+        inside = _descendants(session, folder)
+        if target.id in {f.id for f in inside}:
+            raise Invalid("A folder can't move into itself.", "folder")
+        if len(_path(session, target)) + _depth_below(inside, folder) > MAX_DEPTH + 1:
+            raise Invalid("That would nest folders too deep.", "folder")
+        other = _child_named(session, target, folder.name)
+        if other is not None and other.id != folder.id:
+            raise Invalid(f"There is already a folder named “{folder.name}” there.", "folder")
+        audit.record(
+            session,
+            "folder_moved",
+            actor_id=actor.user_id,
+            target_type="folder",
+            target_id=folder.id,
+            from_folder=folder.parent_id,
+            to_folder=target.id,
         )
-        by_id = {f.id: f for f in folders}
+        folder.parent_id = target.id
+        ids = [f.id for f in inside]
+        for each in inside:
+            each.area = target.area
+            session.add(each)
+        for document in session.exec(select(Document).where(col(Document.folder_id).in_(ids))):
+            document.area = target.area
+            session.add(document)
 
-        def path(folder: DocumentFolder) -> str:
-            parts, current = [], folder
-            while current is not None and len(parts) <= MAX_DEPTH:
-                parts.append(current.name)
-                current = by_id.get(current.parent_id)  # type: ignore[assignment]
-            return " › ".join(reversed(parts))
 
-        choices = [Choice(f.id or 0, path(f)) for f in folders if f.id != document.folder_id]
-        return sorted(choices, key=lambda c: c.name.casefold())
+def _depth_below(inside: list[DocumentFolder], folder: DocumentFolder) -> int:
+    """How many levels ``folder`` and its subfolders take (1: no subfolders)."""
+    depth = {folder.id: 1}
+    pending = [f for f in inside if f.id != folder.id]
+    while pending:
+        rest = []
+        for each in pending:
+            if each.parent_id in depth:
+                depth[each.id] = depth[each.parent_id] + 1
+            else:
+                rest.append(each)
+        if len(rest) == len(pending):
+            break
+        pending = rest
+    return max(depth.values())
 
 
 def move_document(actor: Actor, document_id: object, folder_id: object) -> None:

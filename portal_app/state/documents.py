@@ -77,9 +77,22 @@ class DocumentsState(SessionState):
     versions_of: int = 0
     versions_name: str = ""
     versions: list[VersionRow] = []
-    # Delete confirmation (0: closed).
+    # Delete confirmation of a document or a folder (0: closed).
+    deleting_kind: str = "document"
     deleting_id: int = 0
     deleting_label: str = ""
+    # Rename dialog of a document or a folder (0: closed), the name it has now.
+    renaming_kind: str = "document"
+    renaming_id: int = 0
+    renaming_name: str = ""
+    rename_error: str = ""
+    # Move dialog: what moves (0: closed), where it may go, the folder chosen.
+    moving_kind: str = "document"
+    moving_id: int = 0
+    moving_name: str = ""
+    move_choices: list[Choice] = []
+    move_target: str = ""
+    move_error: str = ""
     # Trash dialog (administrators).
     trash_open: bool = False
     trash: list[TrashRow] = []
@@ -101,6 +114,7 @@ class DocumentsState(SessionState):
         self.uploads, self.uploading = [], False
         self.folder_dialog, self.folder_error = False, ""
         self.versions_of, self.versions, self.deleting_id = 0, [], 0
+        self.renaming_id, self.moving_id, self.move_choices = 0, 0, []
         self.trash_open, self.trash = False, []
         actor = await self._actor()
         if actor is None:
@@ -244,11 +258,79 @@ class DocumentsState(SessionState):
             f"Version {number} restored as the newest version." if number else "Restored."
         )
 
-    # --- delete ----------------------------------------------------------------------
+    # --- rename, move, delete -------------------------------------------------------
+
+    @rx.event
+    def ask_rename(self, kind: str, item_id: int, name: str):
+        self.renaming_kind = "folder" if kind == "folder" else "document"
+        self.renaming_id = positive_int(item_id)
+        self.renaming_name, self.rename_error = str(name)[:255], ""
+
+    @rx.event
+    def cancel_rename(self):
+        self.renaming_id, self.rename_error = 0, ""
+
+    @rx.event
+    @shows_refusals(invalid="rename_error")
+    async def rename(self, form: dict[str, Any]):
+        name = str((form.get("name") if isinstance(form, dict) else "") or "")[:500]
+        if not self.renaming_id:
+            return None
+        if self.renaming_kind == "folder":
+            await self._call(documents.rename_folder, self.renaming_id, name)
+        else:
+            await self._call(documents.rename_document, self.renaming_id, name)
+        self.renaming_id, self.rename_error = 0, ""
+        await self._reload()
+        return rx.toast.success("Renamed.")
+
+    @rx.event
+    @shows_refusals()
+    async def ask_move(self, kind: str, item_id: int, name: str):
+        number = positive_int(item_id)
+        if kind == "folder":
+            choices = await self._call(documents.folder_move_choices, number)
+        else:
+            choices = await self._call(documents.move_choices, number)
+        self.moving_kind = "folder" if kind == "folder" else "document"
+        self.move_choices, self.move_target, self.move_error = choices, "", ""
+        self.moving_id, self.moving_name = number, str(name)[:255]
+
+    @rx.event
+    def choose_move_target(self, folder_id: str):
+        self.move_target, self.move_error = str(folder_id)[:20], ""
+
+    @rx.event
+    def cancel_move(self):
+        self.moving_id, self.move_choices, self.move_error = 0, [], ""
+
+    @rx.event
+    @shows_refusals(invalid="move_error")
+    async def move(self):
+        if not self.moving_id:
+            return None
+        target = positive_int(self.move_target)
+        if not target:
+            raise Invalid("Choose a folder.", "folder")
+        if self.moving_kind == "folder":
+            await self._call(documents.move_folder, self.moving_id, target)
+        else:
+            await self._call(documents.move_document, self.moving_id, target)
+        where = next((c.name for c in self.move_choices if c.id == target), "")
+        self.moving_id, self.move_choices = 0, []
+        await self._reload()
+        return rx.toast.success(f"Moved to {where}." if where else "Moved.")
 
     @rx.event
     def ask_delete(self, document_id: int, label: str):
+        self.deleting_kind = "document"
         self.deleting_id = positive_int(document_id)
+        self.deleting_label = str(label)[:255]
+
+    @rx.event
+    def ask_delete_folder(self, folder_id: int, label: str):
+        self.deleting_kind = "folder"
+        self.deleting_id = positive_int(folder_id)
         self.deleting_label = str(label)[:255]
 
     @rx.event
@@ -261,7 +343,10 @@ class DocumentsState(SessionState):
         number, self.deleting_id = self.deleting_id, 0
         if not number:
             return None
-        await self._call(documents.delete_document, number)
+        if self.deleting_kind == "folder":
+            await self._call(documents.delete_folder, number)
+        else:
+            await self._call(documents.delete_document, number)
         await self._reload()
         return rx.toast.success(f"“{self.deleting_label}” moved to the trash.")
 

@@ -145,7 +145,8 @@ def test_staff_upload_version_restore_and_only_that_client_sees_them(
     assert staff.context.request.get(href).body() == PDF_ONE
 
     # --- delete to the trash, an administrator restores it -------------------------------
-    rows.filter(has_text=ledger).get_by_role("button", name=f"Delete {ledger}").click()
+    rows.filter(has_text=ledger).get_by_role("button", name=f"More actions for {ledger}").click()
+    staff.get_by_role("menuitem", name="Delete").click()
     confirm = staff.get_by_role("alertdialog")
     expect(confirm).to_contain_text("moved to the trash")
     confirm.get_by_role("button", name="Move to the trash").click()
@@ -161,12 +162,48 @@ def test_staff_upload_version_restore_and_only_that_client_sees_them(
     trash.get_by_role("button", name="Close").click()
     expect(rows).to_have_count(2)
 
+    # --- rename (a clash refused), then move to the internal area: gone for the client --
+    renamed = f"ledger-{suffix}-2026.csv"
+    rows.filter(has_text=ledger).get_by_role("button", name=f"More actions for {ledger}").click()
+    staff.get_by_role("menuitem", name="Rename…").click()
+    rename = staff.get_by_role("dialog", name="Rename document")
+    expect(rename.get_by_label("New name")).to_have_value(ledger)
+    assert_accessible(staff, "/documents, the Rename dialog")
+    rename.get_by_label("New name").fill(lease)
+    rename.get_by_role("button", name="Rename").click()
+    expect(rename.get_by_role("alert")).to_have_text(
+        f"There is already a document named “{lease}” here."
+    )
+    rename.get_by_label("New name").fill(renamed)
+    rename.get_by_role("button", name="Rename").click()
+    expect(rename).to_have_count(0)
+    expect(rows.filter(has_text=renamed)).to_have_count(1)
+    rows.filter(has_text=renamed).get_by_role("button", name=f"More actions for {renamed}").click()
+    staff.get_by_role("menuitem", name="Move to…").click()
+    move = staff.get_by_role("dialog", name="Move document")
+    expect(move.get_by_role("button", name="Move")).to_be_disabled()
+    move.get_by_role("combobox", name="Move to").click()
+    expect(staff.get_by_role("option", name="Received")).to_be_visible()
+    # Only this client's folders, never the one it is in.
+    expect(staff.get_by_role("option", name=f"Shared with client › {folder}")).to_have_count(0)
+    staff.get_by_role("option", name="Internal (staff only)").click()
+    assert_accessible(staff, "/documents, the Move dialog")
+    _shot(staff, "documents_move_dialog_desktop")
+    move.get_by_role("button", name="Move").click()
+    expect(staff.get_by_text("Moved to Internal (staff only).")).to_be_visible()
+    expect(rows).to_have_count(1)
+    areas.nth(1).click()
+    expect(space.get_by_role("link", name=renamed)).to_be_visible(timeout=20_000)
+    areas.nth(0).click()
+    space.get_by_role("link", name=folder).click()
+    expect(rows).to_have_count(1, timeout=20_000)
+
     # --- ?folder=ID (what search links to) opens the folder ------------------------------
     shared = documents.open_space(admin_actor(), organization_id=org_id)
     folder_id = next(row.id for row in shared.folders if row.name == folder)
     _open_documents(staff, f"?folder={folder_id}")
     expect(staff.get_by_test_id("documents-crumbs")).to_contain_text(folder)
-    expect(space.get_by_test_id("documents-document")).to_have_count(2)
+    expect(space.get_by_test_id("documents-document")).to_have_count(1)
     expect(staff.get_by_role("combobox", name="Client")).to_contain_text(org_name)
     staff.set_viewport_size({"width": 390, "height": 844})
     staff.wait_for_timeout(300)
@@ -180,8 +217,9 @@ def test_staff_upload_version_restore_and_only_that_client_sees_them(
     space = rosa.get_by_test_id("documents-space")
     expect(space.get_by_role("heading", name=org_name)).to_be_visible(timeout=20_000)
     space.get_by_role("link", name=folder).click()
-    expect(space.get_by_test_id("documents-document")).to_have_count(2, timeout=20_000)
+    expect(space.get_by_test_id("documents-document")).to_have_count(1, timeout=20_000)
     expect(space.get_by_role("link", name=lease)).to_be_visible()
+    expect(rosa.get_by_text(renamed)).to_have_count(0)
     expect(rosa.get_by_test_id("documents-area")).to_have_count(0)
     expect(rosa.get_by_test_id("documents-crumbs")).to_contain_text("All documents")
     # Clients download the current version only: no versions to count.

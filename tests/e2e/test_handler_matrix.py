@@ -186,11 +186,14 @@ def matrix_world(portal_server) -> MatrixWorld:
         admin = world.actors["admin"]
         for key in ("northwind_room", "globex_room", "staff_restricted"):
             _complete_room(admin, world.pages[key])
-        # An organization's three document areas are made the first time staff open
-        # its space (an idempotent write in a read); made here, so the digest shows
-        # only what a handler changes.
+        # An organization's three document areas, and a library widget's folder in it,
+        # are made the first time they are opened (an idempotent write in a read); made
+        # here, so the digest shows only what a handler changes.
         for choice in documents.organizations(admin):
             documents.open_space(admin, choice.id)
+            for key in ("northwind_room", "globex_room", "staff_restricted"):
+                room = world.pages[key]
+                documents.library_view(admin, room.id, room.widgets["library"], choice.id)
         invitations = {}
         for org in (NORTHWIND, GLOBEX):
             row = people.invite(

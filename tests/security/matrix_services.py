@@ -965,6 +965,19 @@ ROWS: list[Row] = [
         ids={"document_id": "document", "folder_id": "library_folder"},
     ),
     Row(
+        S + "documents:folder_move_choices",
+        "staff",
+        lambda s: {"folder_id": s.folder},
+        ids={"folder_id": "folder"},
+    ),
+    Row(
+        S + "documents:move_folder",
+        "staff",
+        lambda s: {"folder_id": s.folder, "target_id": s.internal_folder},
+        effect=WRITE,
+        ids={"folder_id": "folder", "target_id": "internal_folder"},
+    ),
+    Row(
         S + "documents:delete_document",
         "staff",
         lambda s: {"document_id": s.document},

@@ -101,6 +101,39 @@ def test_internal_documents_never_reach_a_client(world):
         put(world.ana, internal.id)
 
 
+def test_a_folder_moves_with_everything_in_it_and_takes_the_new_area(world, database):
+    shared, internal = areas(world)[SHARED], areas(world)[INTERNAL]
+    drafts = documents.create_folder(world.dana, internal.id, "Drafts")
+    inner = documents.create_folder(world.dana, drafts.id, "Letters")
+    put(world.dana, inner.id, "engagement-letter.pdf")
+    assert documents.open_space(world.ana).folders == []
+    choices = [c.name for c in documents.folder_move_choices(world.dana, drafts.id)]
+    # Not into itself, what is inside it, or where it already is; never another client.
+    assert "Shared with client" in choices and "Received" in choices
+    assert not any("Drafts" in c for c in choices) and "Internal (staff only)" not in choices
+    with pytest.raises(Invalid, match="into itself"):
+        documents.move_folder(world.dana, drafts.id, inner.id)
+    globex_shared = areas(world, world.globex_id)[SHARED]
+    with pytest.raises(Invalid, match="same client"):
+        documents.move_folder(world.dana, drafts.id, globex_shared.id)
+    with pytest.raises(Forbidden):
+        documents.move_folder(world.ana, drafts.id, shared.id)
+    with pytest.raises(Invalid, match="top folders"):
+        documents.move_folder(world.dana, shared.id, internal.id)
+
+    documents.move_folder(world.dana, drafts.id, shared.id)
+
+    # Now the client sees the folder, its subfolder and the document in it.
+    assert [f.name for f in documents.open_space(world.ana).folders] == ["Drafts"]
+    letters = documents.open_space(world.ana, folder_id=inner.id)
+    assert [d.name for d in letters.documents] == ["engagement-letter.pdf"]
+    # A folder of the same name where it goes is refused, nothing moved.
+    other = documents.create_folder(world.dana, internal.id, "Drafts")
+    with pytest.raises(Invalid, match="already a folder"):
+        documents.move_folder(world.dana, other.id, shared.id)
+    assert documents.open_space(world.ana).folders[0].id == drafts.id
+
+
 def test_folders_rename_move_delete_and_restore_from_the_trash(world, database):
     shared = areas(world)[SHARED]
     folder = documents.create_folder(world.dana, shared.id, "Tax returns")

@@ -19,12 +19,16 @@ def _folder_row(widget, folder) -> rx.Component:
         rx.button(
             rx.icon("folder", size=18, aria_hidden="true"),
             rx.text(folder.name, weight="medium", size="2", overflow_wrap="anywhere"),
-            rx.text(folder["items"].to(int), " items", **MUTED),
+            rx.text(
+                folder["items"].to(int).to_string(),
+                rx.cond(folder["items"].to(int) == 1, " item", " items"),
+                **MUTED,
+            ),
             variant="ghost",
             color_scheme="gray",
             high_contrast=True,
             on_click=L.open_folder(widget.id, folder.id),
-            justify="start",
+            justify_content="flex-start",
             width="100%",
             data_testid="library-folder",
         ),
@@ -66,7 +70,6 @@ def _document_row(document) -> rx.Component:
         ),
         padding="0.5rem 0",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
-        _last={"border_bottom": "none"},
     )
 
 
@@ -143,6 +146,8 @@ def _folder_view(widget) -> rx.Component:
                 margin="0",
                 padding="0",
                 width="100%",
+                # Rows are divided by a line; none under the last one.
+                style={"& > li:last-child": {"border_bottom": "none"}},
             ),
             quiet_empty(
                 "folder-open",
@@ -158,13 +163,14 @@ def _folder_view(widget) -> rx.Component:
 
 def _client_choice(widget) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder="Choose a client to see their documents"),
+        rx.select.trigger(
+            placeholder="Choose a client to see their documents", aria_label="Client"
+        ),
         rx.select.content(
             rx.foreach(L.clients, lambda c: rx.select.item(c.name, value=c.id.to_string()))
         ),
         value=L.chosen.get(widget.id, ""),
         on_change=lambda value: L.choose_client(widget.id, value),
-        aria_label="Client",
     )
 
 
