@@ -58,7 +58,7 @@ def forbidden_panel() -> rx.Component:
     return _panel(
         "403 · Not allowed",
         "You don't have access to this page",
-        "This part of the portal is for administrators. If you need it, ask your "
+        "Your account can't open this part of the portal. If you need it, ask your "
         "portal administrator.",
     )
 
