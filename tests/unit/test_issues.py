@@ -396,3 +396,23 @@ def test_attachments_belong_to_the_issue_and_follow_its_access(world):
     issues.close_own(world.ana, issue.id)
     with pytest.raises(Invalid, match="closed"):
         attach(world.ana, issue.id)
+
+
+def test_a_guest_sees_only_the_issue_their_link_scopes_and_only_follows_it(world):
+    from dataclasses import replace
+
+    issue = report(world.ana)
+    other = report(world.ana, "Another one")
+    issues.add_internal_note(world.dana, issue.id, f"<p>{NOTE_TEXT}</p>")
+    guest = replace(
+        world.ana, user_id=world.ana.user_id, role=access.GUEST, scope=("issue", issue.id)
+    )
+    assert [r.id for r in issues.list_issues(guest)] == [issue.id]
+    detail = issues.issue_detail(guest, issue.id)
+    assert detail.staff is None and NOTE_TEXT not in repr(detail) and not detail.can_reply
+    with pytest.raises(NotFound):
+        issues.issue_detail(guest, other.id)
+    with pytest.raises(Forbidden):
+        issues.reply(guest, issue.id, "<p>hello</p>")
+    unscoped = replace(guest, scope=("page", issue.id))
+    assert issues.list_issues(unscoped) == []
