@@ -65,6 +65,8 @@ class Settings:
     allowed_extensions: frozenset[str]
     denied_extensions: frozenset[str]
     clamav_socket: str
+    # Issue targets count business hours (Mon-Fri 09:00-17:00) in this time zone.
+    business_timezone: str = "Europe/London"
 
     @property
     def secure_cookies(self) -> bool:
@@ -128,6 +130,7 @@ def get_settings() -> Settings:
         denied_extensions=_extensions("PORTAL_UPLOAD_DENIED_EXTENSIONS"),
         # A ClamAV daemon (clamd) socket: a path, or host:port. Empty: no scanner.
         clamav_socket=os.environ.get("PORTAL_CLAMAV_SOCKET", ""),
+        business_timezone=os.environ.get("PORTAL_BUSINESS_TIMEZONE", "").strip() or "Europe/London",
     )
 
 

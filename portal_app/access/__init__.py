@@ -56,6 +56,19 @@ from portal_app.access.documents import (
     visible_documents_filter,
     visible_folders_filter,
 )
+from portal_app.access.issues import (
+    ISSUE_NOT_FOUND,
+    ISSUE_SCOPE,
+    access_issue,
+    can_configure_issues,
+    can_work_issues,
+    may_report_issue,
+    reads_internal_issue_data,
+    reads_issue_file,
+    sees_issue,
+    visible_entries_filter,
+    visible_issues_filter,
+)
 from portal_app.access.pages import (
     CONTRIBUTE,
     EDIT,
@@ -83,6 +96,17 @@ from portal_app.access.sharing import (
 )
 
 __all__ = [
+    "ISSUE_NOT_FOUND",
+    "ISSUE_SCOPE",
+    "access_issue",
+    "can_configure_issues",
+    "can_work_issues",
+    "may_report_issue",
+    "reads_issue_file",
+    "reads_internal_issue_data",
+    "sees_issue",
+    "visible_entries_filter",
+    "visible_issues_filter",
     "DOCUMENT_NOT_FOUND",
     "FOLDER_NOT_FOUND",
     "access_document",

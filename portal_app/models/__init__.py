@@ -13,6 +13,16 @@ from portal_app.models.accounts import (
 from portal_app.models.audit import AuditEvent
 from portal_app.models.documents import Document, DocumentFolder, DropsiteBatch
 from portal_app.models.files import StoredFile
+from portal_app.models.issues import (
+    Issue,
+    IssueCategory,
+    IssueEntry,
+    IssueField,
+    IssuePriority,
+    IssueSavedView,
+    IssueSettings,
+    IssueStatus,
+)
 from portal_app.models.live import LiveTopic
 from portal_app.models.mail import OutboxMessage
 from portal_app.models.pages import Page, PageGrant, PageStaffAccess, PageSubscription, PageVersion
@@ -27,6 +37,14 @@ __all__ = [
     "DropsiteBatch",
     "FormSubmission",
     "Invitation",
+    "Issue",
+    "IssueCategory",
+    "IssueEntry",
+    "IssueField",
+    "IssuePriority",
+    "IssueSavedView",
+    "IssueSettings",
+    "IssueStatus",
     "LiveTopic",
     "LoginAttempt",
     "Organization",

@@ -58,6 +58,7 @@ from portal_app.models.files import (
     parse_widget_owner,
     widget_owner,
 )
+from portal_app.models.issues import ISSUE_OWNER
 from portal_app.services import audit, subscriptions
 from portal_app.services.links import portal_url
 from portal_app.services.widget_targets import widget_target
@@ -563,6 +564,7 @@ def _widget_file_readable(actor: Actor, file: StoredFile) -> bool:
 _READABLE_BY_OWNER = {
     WIDGET_OWNER: _widget_file_readable,
     DOCUMENT_OWNER: access.reads_document_file,
+    ISSUE_OWNER: access.reads_issue_file,
 }
 
 

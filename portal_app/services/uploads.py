@@ -6,7 +6,9 @@ A destination is a small JSON object the browser sends when it starts an upload:
 - ``{"kind": "widget", "page": P, "widget": W}``: a widget's file (``services/files.py``:
   attachments, media, rich text images, form fields);
 - ``{"kind": "folder" | "library" | "dropsite", ...}``: a document or a new version
-  (``services/documents.py``, ``plan_upload`` and ``accept_upload``).
+  (``services/documents.py``, ``plan_upload`` and ``accept_upload``);
+- ``{"kind": "issue", "issue": I}``: an issue's attachment (``services/issues.py``,
+  ``plan_attachment`` and ``accept_attachment``: whoever may reply to the issue).
 
 Two questions per kind: ``plan`` (before a byte is sent: may ``actor`` upload this name and
 size here, what is the largest file this destination takes, whose quota it counts
@@ -34,12 +36,13 @@ from portal_app.db import session_scope
 from portal_app.errors import Invalid
 from portal_app.models import StoredFile
 from portal_app.models.files import QUARANTINED, UNSCANNED
-from portal_app.services import documents, files
+from portal_app.services import documents, files, issues
 from portal_app.storage import InvalidKey, SavedBlob, get_storage
 
 WIDGET = "widget"
+ISSUE = "issue"
 DOCUMENT_KINDS = ("folder", "library", "dropsite")
-KINDS = (WIDGET, *DOCUMENT_KINDS)
+KINDS = (WIDGET, ISSUE, *DOCUMENT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,11 @@ def plan(actor: Actor, destination: dict[str, Any], name: object, size: object) 
         )
         files.check_size(size, widget_plan.max_bytes)
         return Plan(max_bytes=widget_plan.max_bytes, organization_id=None)
+    if kind == ISSUE:
+        max_bytes = issues.plan_attachment(actor, destination, cleaned, size)
+        files.check_extension(cleaned)
+        files.check_size(size, max_bytes)
+        return Plan(max_bytes=max_bytes, organization_id=None)
     document_plan = documents.plan_upload(actor, destination, cleaned, size)
     files.check_extension(cleaned)
     max_bytes = min(int(document_plan.max_bytes), get_settings().max_document_bytes)
@@ -117,6 +125,16 @@ def accept(
                 scan_detail,
             )
             result = widget_file_json(row)
+        elif kind == ISSUE:
+            result = issues.accept_attachment(
+                actor,
+                destination,
+                cleaned,
+                blob,
+                content_type,
+                scan_status=scan_status,
+                scan_detail=scan_detail,
+            )
         else:
             result = documents.accept_upload(
                 actor,

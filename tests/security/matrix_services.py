@@ -94,6 +94,11 @@ class Side:
     library_folder: int | None = None  # the room's library widget's folder
     batch: int | None = None  # an unfinished dropsite sending by ``batch_sender``
     batch_sender: str = ""
+    issue: int | None = None  # an issue reported by ``issue_reporter`` (reply and note)
+    issue_reporter: str = ""
+    saved_view: int | None = None  # a saved view of ``view_owner`` (the side's staff)
+    view_owner: str = ""
+    spare_category: int | None = None  # an issue category no issue uses (global)
     ctx: Any = None  # the ServiceWorld (global ids: staff ids, an invitation, ...)
 
     def kinds(self) -> set[str]:
@@ -123,6 +128,8 @@ KINDS = (
     "internal_folder",
     "library_folder",
     "batch",
+    "issue",
+    "saved_view",
 )
 
 
@@ -154,6 +161,8 @@ def missing_side(own: Side) -> Side:
         internal_folder=MISSING_ID,
         library_folder=MISSING_ID,
         batch=MISSING_ID,
+        issue=MISSING_ID,
+        saved_view=MISSING_ID,
     )
 
 
@@ -194,6 +203,13 @@ AUDIENCES: dict[str, Audience] = {
     "dropsite_sender": lambda who, side: who in CLIENTS,
     # the person who started that dropsite sending
     "batch_sender": lambda who, side: who == side.batch_sender,
+    # access.issues.visible_issues_filter: staff, and the organization's clients (the
+    # tenant world lets both organizations' clients see all of their issues)
+    "issue_reader": lambda who, side: who != "anonymous",
+    # services.issues.close_own / reopen: the client who reported the issue
+    "issue_reporter": lambda who, side: who == side.issue_reporter,
+    # services.issues saved views: the staff member whose view it is
+    "view_owner": lambda who, side: who == side.view_owner,
     # what no one in the tenant world holds (an upload id of someone else's upload)
     "nobody": lambda who, side: False,
 }
@@ -899,6 +915,170 @@ ROWS: list[Row] = [
         ids={"item_id": "organization"},
         variant="dropsite",
     ),
+    # --- issues (services/issues.py) -----------------------------------------------------
+    Row(S + "issues:issue_options", "signed_in", lambda s: {}),
+    Row(
+        S + "issues:report_issue",
+        "signed_in",
+        lambda s: {
+            "title": "A matrix issue",
+            "description_html": "<p>Reported by the matrix</p>",
+            "organization_id": s.organization,
+        },
+        effect=WRITE,
+        ids={"organization_id": "organization"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(S + "issues:list_issues", "signed_in", lambda s: {"filters": {"sort": "-updated"}}),
+    Row(
+        S + "issues:issue_detail",
+        "issue_reader",
+        lambda s: {"issue_id": s.issue},
+        ids={"issue_id": "issue"},
+    ),
+    Row(
+        S + "issues:reply",
+        "issue_reader",
+        lambda s: {"issue_id": s.issue, "body_html": "<p>A matrix reply</p>"},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "issues:add_internal_note",
+        "staff",
+        lambda s: {"issue_id": s.issue, "body_html": "<p>A matrix note</p>"},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+    ),
+    Row(
+        S + "issues:set_status",
+        "staff",
+        lambda s: {"issue_id": s.issue, "status": "resolved"},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "issues:bulk_set_status",
+        "staff",
+        lambda s: {"issue_ids": [s.issue], "status": "resolved"},
+        effect=WRITE,
+        ids={"issue_ids": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "issues:assign",
+        "staff",
+        lambda s: {"issue_id": s.issue, "assignee_id": s.ctx.staff_ids["admin"]},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "issues:bulk_assign",
+        "staff",
+        lambda s: {"issue_ids": [s.issue], "assignee_id": s.ctx.staff_ids["admin"]},
+        effect=WRITE,
+        ids={"issue_ids": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "issues:set_fields",
+        "staff",
+        lambda s: {"issue_id": s.issue, "values": {}},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+    ),
+    Row(
+        S + "issues:close_own",
+        "issue_reporter",
+        lambda s: {"issue_id": s.issue},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(
+        S + "issues:reopen",
+        "issue_reporter",
+        lambda s: {"issue_id": s.issue},
+        effect=WRITE,
+        ids={"issue_id": "issue"},
+        channels=(RETURN, MAIL),
+    ),
+    Row(S + "issues:list_saved_views", "staff", lambda s: {}),
+    Row(
+        S + "issues:save_view",
+        "staff",
+        lambda s: {"name": "A matrix view", "filters": {"open": True}},
+        effect=WRITE,
+    ),
+    Row(
+        S + "issues:update_view",
+        "view_owner",
+        lambda s: {"view_id": s.saved_view, "name": "Renamed by the matrix", "filters": {}},
+        effect=WRITE,
+        ids={"view_id": "saved_view"},
+    ),
+    Row(
+        S + "issues:delete_saved_view",
+        "view_owner",
+        lambda s: {"view_id": s.saved_view},
+        effect=WRITE,
+        ids={"view_id": "saved_view"},
+    ),
+    Row(
+        S + "issues:save_option",
+        "admin",
+        lambda s: {"kind": "category", "values": {"name": "Matrix category"}},
+        effect=WRITE,
+    ),
+    Row(
+        S + "issues:delete_option",
+        "admin",
+        lambda s: {"kind": "category", "option_id": s.spare_category},
+        effect=WRITE,
+    ),
+    Row(
+        S + "issues:issue_settings",
+        "signed_in",
+        lambda s: {"organization_id": s.organization},
+        ids={"organization_id": "organization"},
+    ),
+    Row(
+        S + "issues:set_issue_settings",
+        "admin",
+        lambda s: {"organization_id": s.organization, "clients_see_all": True, "reopen_days": 7},
+        effect=WRITE,
+        ids={"organization_id": "organization"},
+    ),
+    Row(S + "issues:dashboard", "staff", lambda s: {}),
+    Row(
+        S + "issues:plan_attachment",
+        "issue_reader",
+        lambda s: {
+            "destination": {"kind": "issue", "issue": s.issue},
+            "name": "matrix.pdf",
+            "size": len(s.ctx.pdf),
+        },
+        ids={"destination": "issue"},
+        not_fuzzed=("name",),
+    ),
+    Row(
+        S + "issues:accept_attachment",
+        "issue_reader",
+        lambda s: {
+            "destination": {"kind": "issue", "issue": s.issue},
+            "name": "matrix.pdf",
+            "blob": _blob(s),
+            "content_type": "application/pdf",
+        },
+        effect=WRITE,
+        ids={"destination": "issue"},
+        channels=(RETURN, STORAGE),
+        # What the transfer service hands over, not what a person sends.
+        not_fuzzed=("name", "blob", "content_type"),
+    ),
     # --- documents and dropsites (services/documents.py) -------------------------------
     Row(S + "documents:organizations", "signed_in", lambda s: {}),
     Row(
@@ -1202,6 +1382,11 @@ def build_sides(tw: Any, ctx: Any, **extra: Any) -> dict[str, Side]:
             library_folder=tw.folders[f"{org}_library"],
             batch=tw.batches[org],
             batch_sender=author,
+            issue=tw.issues[org],
+            issue_reporter=author,
+            saved_view=tw.issues[f"{org}_view"],
+            view_owner={"northwind": "dana", "globex": "sam"}[org],
+            spare_category=tw.issues["spare_category"],
             ctx=ctx,
             **extra,
         )

@@ -32,7 +32,7 @@ from portal_app.clock import utcnow
 from portal_app.db import session_scope
 from portal_app.models import Organization, OrganizationStaff, Share, ShareSession, User
 from portal_app.models.documents import INTERNAL, SHARED
-from portal_app.services import documents, files, grants, sharing
+from portal_app.services import documents, files, grants, issues, sharing
 from portal_app.services.passwords import hash_password
 from portal_app.services.tokens import new_token, token_hash
 from portal_app.widgets.discussion import actions as discussion
@@ -90,6 +90,11 @@ class TenantWorld:
     # Per organization key: an unfinished dropsite sending by its first client, with one
     # file in it
     batches: dict[str, int] = field(default_factory=dict)
+    # Per organization key: an issue reported by its first client (a public staff reply
+    # asking the client, an internal note, assigned to staff); "<org>_view": a saved view
+    # of the staff member who works with it (dana, sam); "spare_category": a category no
+    # issue uses (global: administrators' configuration)
+    issues: dict[str, int] = field(default_factory=dict)
     # "northwind", "globex": a web link to that room; "restricted": a secured link to
     # the restricted page; "guest": the guest invitation to Northwind's room
     shares: dict[str, int] = field(default_factory=dict)
@@ -249,6 +254,7 @@ def build_tenant_world() -> TenantWorld:
             *(_PEOPLE[c][1] for c in clients),
         ]
     _documents(world)
+    _issues(world)
     _share(world)
     world.secrets[NORTHWIND].append("Northwind Quarterly Ledger")
     world.secrets[GLOBEX].append("Globex Merger Dossier")
@@ -326,6 +332,44 @@ def _documents(world: TenantWorld) -> None:
     for org in (NORTHWIND, GLOBEX):
         for other in (NORTHWIND, GLOBEX):
             world.secrets[org] += [f"{other}-internal-review.pdf", f"{other}-trashed-draft.pdf"]
+
+
+ISSUE_NOTES = {
+    NORTHWIND: "Internal note: quokka fee waiver for Northwind",
+    GLOBEX: "Internal note: marmot credit hold for Globex",
+}
+
+
+def _issues(world: TenantWorld) -> None:
+    """Each organization's issue, with a public reply and an internal note. Both
+    organizations let their clients see every issue of theirs; the internal notes'
+    text is in both organizations' secrets: no client may ever read one."""
+    admin = world.actors["admin"]
+    assert admin is not None
+    for org, person, staff, words in (
+        (NORTHWIND, "ana", "dana", "heron invoice dispute"),
+        (GLOBEX, "hank", "sam", "osprey server outage"),
+    ):
+        reporter, worker = world.actors[person], world.actors[staff]
+        assert reporter is not None and worker is not None
+        org_id = world.organization_ids[org]
+        issues.set_issue_settings(admin, org_id, True, 14)
+        issue = issues.report_issue(reporter, f"Tenant {words}", f"<p>About the {words}</p>")
+        issues.assign(admin, issue.id, worker.user_id)
+        issues.reply(worker, issue.id, f"<p>Public reply on the {words}</p>", ask_client=True)
+        issues.add_internal_note(worker, issue.id, f"<p>{ISSUE_NOTES[org]}</p>")
+        world.issues[org] = issue.id
+        world.issues[f"{org}_view"] = issues.save_view(
+            worker, f"Saved view of {staff}", {"organization": org_id}
+        ).id
+        world.secrets[org] += [f"Tenant {words}", f"Public reply on the {words}"]
+    spare = "Spare tenant category"
+    existing = [c.id for c in issues.issue_options(admin).categories if c.label == spare]
+    world.issues["spare_category"] = (
+        existing[0] if existing else issues.save_option(admin, "category", {"name": spare})
+    )
+    for org in (NORTHWIND, GLOBEX):
+        world.secrets[org] += list(ISSUE_NOTES.values())
 
 
 def _share(world: TenantWorld) -> None:
