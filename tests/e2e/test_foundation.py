@@ -95,7 +95,7 @@ def test_admin_invites_client_who_joins_and_is_signed_out_when_deactivated(
     client.get_by_label("Choose a password").fill("teapot meadow chronicle")
     client.get_by_role("button", name="Create my account").click()
     expect(client.locator("#welcome")).to_contain_text("Ana Trujillo", timeout=20_000)
-    expect(client.get_by_text("People you work with")).to_be_visible()
+    expect(client.get_by_role("heading", name="People you work with")).to_be_visible()
     assert_accessible(client, "client home (phone)")
     screenshot(client, "client_home_phone")
 
