@@ -21,7 +21,9 @@ PASSWORD = "juniper harbour compass"  # noqa: S105
 PDF = b"%PDF-1.7\n" + b"0" * 200 + b"\n%%EOF\n"
 
 
-def _signed_in(browser: Browser, portal_server, email: str, width: int = 1280) -> Page:
+def _signed_in(
+    browser: Browser, portal_server, email: str, width: int = 1280, password: str = PASSWORD
+) -> Page:
     context = browser.new_context(
         base_url=portal_server.url,
         viewport={"width": width, "height": 900 if width > 600 else 844},
@@ -29,7 +31,7 @@ def _signed_in(browser: Browser, portal_server, email: str, width: int = 1280) -
     page = context.new_page()
     answer = page.context.request.post(
         "/auth/login",
-        data={"email": email, "password": PASSWORD},
+        data={"email": email, "password": password},
         headers={"Origin": portal_server.url},
     )
     assert answer.ok, answer.text()
@@ -155,7 +157,7 @@ def test_each_client_sees_their_own_folder_and_a_contributor_uploads_into_it(
     otto.context.close()
 
     # --- staff: choose the client whose folder to see ------------------------------------
-    staff = _signed_in_admin(browser, portal_server, admin_account)
+    staff = _signed_in(browser, portal_server, admin_account[0], password=admin_account[1])
     staff.goto(f"/pages/{page.slug}")
     widget = staff.get_by_test_id("library")
     expect(widget.get_by_text("Choose one to see theirs.")).to_be_visible(timeout=20_000)
@@ -166,20 +168,3 @@ def test_each_client_sees_their_own_folder_and_a_contributor_uploads_into_it(
     assert_accessible(staff, "library widget, staff")
     screenshot(staff, "library_widget_staff_desktop")
     staff.context.close()
-
-
-def _signed_in_admin(browser: Browser, portal_server, admin_account) -> Page:
-    context = browser.new_context(
-        base_url=portal_server.url, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    email, password = admin_account[0], admin_account[1]
-    answer = page.context.request.post(
-        "/auth/login",
-        data={"email": email, "password": password},
-        headers={"Origin": portal_server.url},
-    )
-    assert answer.ok, answer.text()
-    page.goto("/")
-    expect(page.locator("#welcome")).to_be_visible(timeout=30_000)
-    return page
